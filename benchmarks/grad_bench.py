@@ -3,7 +3,9 @@
     python benchmarks/grad_bench.py [--quick]
 
 1. Forward+backward vs forward time of the MNIST-shaped LSTM (batch 128, T=28, 28 inputs, 128 units;
-   loss = mean(h_T^2); backward = gradients w.r.t. x and every weight), static and dynamic (goal <= 3x).
+   loss = mean(h_T^2); backward = the gradients w.r.t. every weight, as a training step needs, and
+   with the gradient w.r.t. x too), static and dynamic (goal <= 3x); timed alternately, ratio of
+   medians per round. With the Session's memory policy, then with glibc's defaults (a subprocess).
 2. Peak memory (tracemalloc) of one Adam training step of a dynamic LSTM as T grows, and the
    slope in bytes per time step next to the state size (the loop tape stores the carries per step).
 3. Build time of the static LSTM's gradient graph (`gr.gradients` on the unrolled graph) at T=28
@@ -15,7 +17,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -23,38 +28,47 @@ from collections.abc import Callable
 import numpy as np
 
 import graphrnn as gr
-from graphrnn.apps.train import keep_freed_memory
+from graphrnn.backends.numpy.memory import ENV_VAR, apply_memory_policy
 from graphrnn.models import build_rnn_model
 
 
-def _times_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(median, min) in ms; the min is shown too because the machine is shared (noisy medians)."""
-    fn()  # compile the plan, warm caches
-    times = []
+def _interleaved_ms(f: Callable[[], object], g: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median ms of ``f`` and of ``g`` run alternately (machine drift hits both alike) and the median
+    of the per-round ratios g/f."""
+    f()
+    g()  # compile the plans, warm caches
+    tf, tg = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000, min(times) * 1000
+        f()
+        t1 = time.perf_counter()
+        g()
+        t2 = time.perf_counter()
+        tf.append(t1 - t0)
+        tg.append(t2 - t1)
+    ratio = statistics.median(b / a for a, b in zip(tf, tg))
+    return statistics.median(tf) * 1000, statistics.median(tg) * 1000, ratio
 
 
 def backward_cost(repeat: int) -> None:
-    print("1. forward+backward vs forward (LSTMCell, batch 128, T=28, input 28, 128 units, float32)")
-    print(f"   {'mode':8} {'optimize':9} {'forward ms':>11} {'fwd+bwd ms':>11} {'ratio':>6}   "
-          "(min: fwd, fwd+bwd, ratio)")
+    print("1. forward+backward vs forward (LSTMCell, batch 128, T=28, input 28, 128 units, float32,")
+    print("   loss = mean(h_T^2)); 'weights': the gradients a training step needs (all trainable variables),")
+    print("   'weights+x': also the gradient w.r.t. the input sequence. Goal: ratio <= 3")
+    print(f"   {'mode':8} {'optimize':9} {'gradients':10} {'forward ms':>11} {'fwd+bwd ms':>11} {'ratio':>6}")
     x = np.random.RandomState(0).rand(128, 28, 28).astype(np.float32)
     for mode in ("static", "dynamic"):
-        m = build_rnn_model("lstm", mode, steps=28, units=128, input_size=28, with_loss=True)
-        with m.graph.as_default():
-            variables = gr.trainable_variables()
-            grads = gr.gradients(m.loss, [m.x, *variables])
-        for optimize in (False, True):
-            with gr.Session(graph=m.graph, optimize=optimize) as sess:
-                sess.run(gr.global_variables_initializer())
-                fwd, fmin = _times_ms(lambda: sess.run(m.loss, {m.x: x}), repeat)  # noqa: B023
-                both, bmin = _times_ms(lambda: sess.run([m.loss, *grads], {m.x: x}), repeat)  # noqa: B023
-            print(f"   {mode:8} {str(optimize):9} {fwd:11.1f} {both:11.1f} {both / fwd:6.2f}   "
-                  f"({fmin:.1f}, {bmin:.1f}, {bmin / fmin:.2f})")
+        for wrt in ("weights", "weights+x"):
+            m = build_rnn_model("lstm", mode, steps=28, units=128, input_size=28, with_loss=True)
+            with m.graph.as_default():
+                variables = gr.trainable_variables()
+                grads = gr.gradients(m.loss, variables if wrt == "weights" else [m.x, *variables])
+            for optimize in (False, True):
+                with gr.Session(graph=m.graph, optimize=optimize) as sess:
+                    sess.run(gr.global_variables_initializer())
+                    fwd, both, ratio = _interleaved_ms(
+                        lambda: sess.run(m.loss, {m.x: x}),  # noqa: B023
+                        lambda: sess.run([m.loss, *grads], {m.x: x}), repeat)  # noqa: B023
+                print(f"   {mode:8} {str(optimize):9} {wrt:10} {fwd:11.1f} {both:11.1f} {ratio:6.2f}")
 
 
 def training_memory(steps_list: list[int]) -> None:
@@ -110,6 +124,7 @@ def build_time(steps_list: list[int]) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats and sizes")
+    p.add_argument("--only-backward", action="store_true", help="only part 1 (the backward cost)")
     p.add_argument("--blas-threads", type=int, default=1,
                    help="BLAS threads (threadpoolctl; 0: the library default). Default 1: on a shared 2-core "
                         "machine a spinning second BLAS thread makes timings meaningless")
@@ -122,12 +137,18 @@ def main() -> None:
         except ImportError:
             print("(threadpoolctl is not installed: BLAS uses its default thread count)")
     with limit:
-        print(f"BLAS threads: {a.blas_threads or 'default'}")
-        print("glibc malloc defaults:")
-        backward_cost(3 if a.quick else 15)
-        if keep_freed_memory():
-            print("malloc keeping freed memory (graphrnn.apps.train.keep_freed_memory, as `graphrnn train` does):")
-            backward_cost(3 if a.quick else 15)
+        pooled = apply_memory_policy()
+        print(f"BLAS threads: {a.blas_threads or 'default'}; malloc keeps freed memory (the Session's memory "
+              f"policy, graphrnn/backends/numpy/memory.py): {pooled}")
+        backward_cost(5 if a.quick else 31)
+        if a.only_backward:
+            return
+        if pooled:  # the same with the allocator left alone: a separate process (the policy is process-wide)
+            print(f"   ... and with {ENV_VAR}=system (glibc's defaults):", flush=True)
+            cmd = [sys.executable, __file__, "--only-backward", f"--blas-threads={a.blas_threads}"]
+            out = subprocess.run(cmd + (["--quick"] if a.quick else []), env={**os.environ, ENV_VAR: "system"},
+                                 capture_output=True, text=True, check=True).stdout
+            print("\n".join(line for line in out.splitlines() if line.split()[:1] in (["static"], ["dynamic"])))
         training_memory([25, 50, 100] if a.quick else [25, 50, 100, 200, 400])
         build_time([28] if a.quick else [28, 1000])
 

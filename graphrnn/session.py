@@ -18,6 +18,7 @@ import numpy as np
 from graphrnn import nest
 from graphrnn.backends.numpy import kernels as _kernels  # noqa: F401 - registers the kernels
 from graphrnn.backends.numpy.context import RunContext, RunStats
+from graphrnn.backends.numpy.memory import apply_memory_policy
 from graphrnn.backends.numpy.plan import Plan, compile_plan
 from graphrnn.ir import builder
 from graphrnn.ir.errors import FeedError, FetchError, GraphError
@@ -122,6 +123,7 @@ class Session:
                  optimize: Any = True) -> None:
         self.graph = graph if graph is not None else builder.get_default_graph()
         self.optimize = optimize
+        apply_memory_policy()  # once per process: keep freed activation memory (backends/numpy/memory.py)
         self._ctx = RunContext()
         self._plans: dict[Any, _CachedPlan] = {}
         self._closed = False

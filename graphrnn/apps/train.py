@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import sys
 import time
 from dataclasses import dataclass
@@ -155,25 +154,6 @@ def blas_single_thread() -> Any:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def keep_freed_memory() -> bool:
-    """Asks glibc's malloc to keep freed memory for reuse (no mmap for big blocks, no trimming).
-
-    A training step frees and re-allocates the same activation buffers every step; with glibc's
-    defaults big buffers are mmapped and unmapped each time, and the page faults of touching them
-    again cost more than the arithmetic (the LSTM benchmark's forward+backward step goes from ~90 ms
-    to ~40 ms). Process-wide, like TF's own allocator keeping its pool; returns False where there
-    is no glibc `mallopt`."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        ok = libc.mallopt(m_mmap_threshold, 1 << 30) == 1
-        return bool(ok and libc.mallopt(m_trim_threshold, 1 << 30) == 1)
-    except (OSError, AttributeError):
-        return False
-
-
 def evaluate(sess: Any, model: Model, x: np.ndarray, y: np.ndarray, batch: int = 512) -> float:
     hits = 0.0
     for i in range(0, len(x), batch):
@@ -187,7 +167,6 @@ def train(args: argparse.Namespace, out: Any = None) -> tuple[float, dict[str, n
     import graphrnn as gr
     from graphrnn.datasets import batches
     out = out or sys.stdout
-    keep_freed_memory()
     (xtr, ytr), (xte, yte), data_name = load_data(args.data_dir, args.seed)
     steps, features = xtr.shape[1], xtr.shape[2]
     model = build_model(args.mode, steps, features, args.hidden, 10, args.learning_rate, args.seed)

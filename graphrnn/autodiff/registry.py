@@ -89,15 +89,26 @@ def sum_grads(gs: Sequence[Grad]) -> Grad:
     return add_op("AddN", dense, name="AddN")  # type: ignore[arg-type]
 
 
-def reduce_to(g: Value, x: Value) -> Value:
+def broadcast_keeps_shape(x: Value, other: Value) -> bool:
+    """True when broadcasting ``x`` against ``other`` provably leaves ``x``'s shape unchanged, even
+    with unknown dims: ``other`` has no more dims, and each of its dims is 1 or equals ``x``'s
+    (known) dim. (``[?, 128] + 1.0`` keeps ``[?, 128]``; ``[?, 128] * [?, 128]`` might not.)"""
+    xs, os_ = x.type.shape, other.type.shape
+    if len(os_) > len(xs):
+        return False
+    return all(d == 1 or (d is not None and d == e) for d, e in zip(os_, xs[len(xs) - len(os_):]))
+
+
+def reduce_to(g: Value, x: Value, other: Value | None = None) -> Value:
     """``g`` (the gradient of a broadcast result) summed back to ``x``'s shape.
 
-    Decided at build time when the static shapes say which dims were broadcast; when ``x`` has
+    Decided at build time when the static shapes say which dims were broadcast (``other``, the
+    operand ``x`` was broadcast against, helps: see `broadcast_keeps_shape`); when ``x`` has
     unknown dims (which might be 1 at run time) a `ReduceToShapeOf` node decides at run time (a
     no-op when the shapes already agree).
     """
     gs, xs = g.type.shape, x.type.shape
-    if gs == xs and None not in xs:
+    if gs == xs and (None not in xs or (other is not None and broadcast_keeps_shape(x, other))):
         return g
     lead = len(gs) - len(xs)
     if lead < 0:

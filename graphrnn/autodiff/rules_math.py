@@ -23,32 +23,32 @@ def _c(x: float, like: Value) -> Value:
 def _add(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     g = grads[0]
     x, y = node.inputs
-    return [reduce_to(g, x), reduce_to(g, y)]
+    return [reduce_to(g, x, y), reduce_to(g, y, x)]
 
 
 @grad_rule("Sub")
 def _sub(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     g = grads[0]
     x, y = node.inputs
-    return [reduce_to(g, x), reduce_to(m.negative(g), y) if ctx.needed[1] else None]
+    return [reduce_to(g, x, y), reduce_to(m.negative(g), y, x) if ctx.needed[1] else None]
 
 
 @grad_rule("Mul")
 def _mul(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     g = grads[0]
     x, y = node.inputs
-    return [reduce_to(m.multiply(g, y), x) if ctx.needed[0] else None,
-            reduce_to(m.multiply(g, x), y) if ctx.needed[1] else None]
+    return [reduce_to(m.multiply(g, y), x, y) if ctx.needed[0] else None,
+            reduce_to(m.multiply(g, x), y, x) if ctx.needed[1] else None]
 
 
 @grad_rule("RealDiv")
 def _div(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     g = grads[0]
     x, y = node.inputs
-    gx = reduce_to(m.divide(g, y), x) if ctx.needed[0] else None
+    gx = reduce_to(m.divide(g, y), x, y) if ctx.needed[0] else None
     gy = None
     if ctx.needed[1]:
-        gy = reduce_to(m.negative(m.multiply(g, m.divide(node.outputs[0], y))), y)
+        gy = reduce_to(m.negative(m.multiply(g, m.divide(node.outputs[0], y))), y, x)
     return [gx, gy]
 
 

@@ -9,10 +9,15 @@ otherwise grown by doubling: O(1) amortized per step). The saved values are
 - the outputs of stateful body nodes (random numbers, e.g. dropout masks), which cannot be
   recomputed, and all outputs of a cond whose branches draw random numbers (it exports its draws,
   `graphrnn.autodiff.if_tape`; a loop that draws, nested in the body, is refused),
-- the outputs of the body's matrix products (`SAVED_OPS`; an LSTM's ``[B, 4H]`` gate
-  pre-activations): recomputing them would cost as much as their gradient (a third matmul per
-  matmul), while everything else in a cell body is cheap elementwise work.
-So memory grows like T x (state size + matmul outputs), not T x (body size). The user's output
+- the outputs of the body's matrix products and of its sigmoid and tanh nodes (`SAVED_OPS`):
+  recomputing a product would cost as much as its gradient (a third matmul per matmul); a
+  sigmoid's or tanh's gradient reads only its output, so with the activations saved the backward
+  loop never recomputes the chain product -> bias -> split -> activation (in an optimized run the
+  ``simplify`` pass turns each `Replay` into the saved values, and DCE drops what only fed them,
+  the saved products included: an LSTM stores its four ``[B, H]`` gate activations and
+  ``tanh(c)``, not the ``[B, 4H]`` pre-activations).
+So memory grows like T x (state size + activations), not T x (body size): for an LSTM, the carries
+``(c, h)`` and five ``[B, H]`` activations per step. The user's output
 Values keep their positions (the tape comes after them), ``graph.root.version`` is bumped so
 Sessions re-plan, and a second gradient of the same loop reuses the tape. Forward-only runs of an
 instrumented loop still fill the tape (as in TF1) unless a pass drops the unused carries.
@@ -46,7 +51,7 @@ from graphrnn.ops.convert import constant
 
 _INT = TensorType(dtypes.int32, ())
 # Ops whose outputs the loop tape stores instead of recomputing them (see the module docstring).
-SAVED_OPS = frozenset({"MatMul", "BatchMatMulV2"})
+SAVED_OPS = frozenset({"MatMul", "BatchMatMulV2", "Sigmoid", "Tanh"})
 
 
 @dataclass

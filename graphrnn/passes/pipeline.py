@@ -34,6 +34,7 @@ from graphrnn.passes.licm import licm
 from graphrnn.passes.rebuild import PassContext, Rewriter, Writer, control_pinned
 from graphrnn.passes.report import PassRecord, Report, text_diff
 from graphrnn.passes.rewrite import run_rules
+from graphrnn.passes.rules_matmul import MATMUL_RULES
 from graphrnn.passes.rules_simplify import SIMPLIFY_RULES
 from graphrnn.passes.transpose_elim import transpose_elim
 
@@ -47,6 +48,8 @@ PASSES: dict[str, Pass] = {
                      "evaluates pure nodes of constant inputs with the interpreter's kernels"),
         FunctionPass("transpose-elim", transpose_elim,
                      "cancels, composes and folds transposes, into loop reads and loop output buffers"),
+        FunctionPass("matmul-layout", lambda g, c: run_rules(g, c, MATMUL_RULES),
+                     "computes only the read columns of a split product; pre-transposes weights for a @ W^T"),
         FunctionPass("cse", cse, "merges equal pure nodes within each graph"),
         FunctionPass("licm", licm, "moves loop-invariant nodes in front of their While"),
         FunctionPass("hoist-input-projection", hoist_input_projection,
@@ -56,7 +59,7 @@ PASSES: dict[str, Pass] = {
         FunctionPass("dce", dce, "removes dead nodes, unused loop carries and captures"),
     )
 }
-DEFAULT_PIPELINE: tuple[str, ...] = ("simplify", "fold", "transpose-elim", "cse", "licm",
+DEFAULT_PIPELINE: tuple[str, ...] = ("simplify", "fold", "transpose-elim", "matmul-layout", "cse", "licm",
                                      "hoist-input-projection-auto", "dce")
 
 

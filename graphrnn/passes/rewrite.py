@@ -30,6 +30,11 @@ class Match:
     node: Node
     inputs: tuple[Value, ...]
     uses_fn: Callable[[Value], int]
+    out_uses_fn: Callable[[int], int] = lambda i: 1
+
+    def out_uses(self, i: int) -> int:
+        """How many readers (results included) the node's output ``i`` had before this sweep."""
+        return self.out_uses_fn(i)
 
     @property
     def op(self) -> str:
@@ -102,7 +107,7 @@ class RuleRewriter(Rewriter):
             return super().visit(n, ins, w)
         rules = self.candidates(n)
         if rules:
-            m = Match(n, ins, self.uses)
+            m = Match(n, ins, self.uses, lambda i: self._old_counts.get(id(n.outputs[i]), 0))
             for rule in rules:
                 out = rule(m, w)
                 if out is None:

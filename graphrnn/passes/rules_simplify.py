@@ -113,6 +113,13 @@ def squeeze_expand_dims(m: Match, w: Writer) -> Sequence[Value] | None:
     return None
 
 
+@on("Replay")
+def replay_is_saved_values(m: Match, w: Writer) -> Sequence[Value] | None:
+    """replay(op, inputs, saved) = saved (the kernel returns them; the inputs only carried gradients)"""
+    k = m.attrs["n_out"]
+    return tuple(m.inputs[len(m.inputs) - k:])
+
+
 SIMPLIFY_RULES: tuple[Rule, ...] = (mul_by_one, add_zero, drop_identity, reshape_chain, drop_noop_reshape,
                                     single_input_concat, double_negation, select_constant_mask,
-                                    squeeze_expand_dims)
+                                    squeeze_expand_dims, replay_is_saved_values)

@@ -65,6 +65,13 @@ def _split_v(node: Node, ctx: Any) -> Any:
     axis, sizes = node.attrs["axis"], node.attrs["size_splits"]
     known = sum(s for s in sizes if s != -1)
     free = sizes.index(-1) if -1 in sizes else None
+    pre = (slice(None),) * axis
+    dim = node.inputs[0].type.shape[axis]
+    if free is None and dim is not None and dim == known and min(sizes, default=0) >= 0:
+        # Static sizes that fit the static dim: fixed slicing keys (np.split costs ~20us per call).
+        ends = np.cumsum(sizes).tolist()
+        keys = [(*pre, slice(e - s, e)) for s, e in zip(sizes, ends)]
+        return _multi(node, lambda x: tuple(x[key] for key in keys))
 
     def run(x: np.ndarray) -> tuple[np.ndarray, ...]:
         dim = x.shape[axis]
@@ -103,8 +110,8 @@ def _transpose(node: Node, ctx: Any) -> Any:
     perm = node.attrs["perm"]
     if perm == tuple(range(len(perm))):
         return _identity
-    if perm == (1, 0):
-        return lambda x: x.T
+    if perm == (1, 0):  # a matrix: materialized, as BLAS multiplies contiguous operands fastest
+        return lambda x: np.ascontiguousarray(x.T)
     return lambda x: x.transpose(perm)
 
 
