@@ -30,7 +30,7 @@ class Match:
     node: Node
     inputs: tuple[Value, ...]
     uses_fn: Callable[[Value], int]
-    out_uses_fn: Callable[[int], int] = lambda i: 1
+    out_uses_fn: Callable[[int], int]
 
     def out_uses(self, i: int) -> int:
         """How many readers (results included) the node's output ``i`` had before this sweep."""
@@ -155,7 +155,7 @@ def rules_would_fire(graph: Graph, ctx: PassContext, rules: Sequence[Rule]) -> b
             rs = probe.candidates(n)
             if not rs or n.name in ctx.pinned or n.control_inputs or is_stateful(n) or n.subgraphs:
                 continue
-            m = Match(n, n.inputs, uses)
+            m = Match(n, n.inputs, uses, lambda i, n=n, uses=uses: uses(n.outputs[i]))
             for rule in rs:
                 out = rule(m, w)
                 if out is not None and len(out) == len(n.outputs) and \

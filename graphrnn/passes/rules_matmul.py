@@ -10,11 +10,12 @@ sum of the same products, in the same order.
   ``dh``; a training step reads ``dh`` only (the gradient w.r.t. the input data is not needed),
   so the product shrinks from ``I + H`` to ``H`` columns (the MNIST LSTM: 156 -> 128).
 - ``pretranspose_weight``: ``a @ W^T`` with ``W`` a variable, a constant or a subgraph param
-  (captured weights in a loop body; a carried matrix would pay one copy per iteration, which is
-  small next to the product for 16 rows or more), or a slice of one, becomes ``a @ transpose(W)``: the NumPy backend materializes
-  a rank-2 transpose, and OpenBLAS multiplies by a contiguous ``[N, K]`` matrix ~12% faster than
-  by a transposed view (`benchmarks/grad_bench.py`). CSE then shares the transpose between the
-  steps of an unrolled graph and LICM moves it in front of a loop, so it runs once per run.
+  (captured weights in a loop body; a carried matrix would pay one copy per iteration, small next
+  to the product for 16 rows or more), or a slice of one, becomes ``a @ transpose(W)``: the NumPy
+  backend materializes a rank-2 transpose, and OpenBLAS multiplies by a contiguous ``[N, K]``
+  matrix ~12% faster than by a transposed view (measured on the LSTM's backward products). CSE
+  then shares the transpose between the steps of an unrolled graph and LICM moves it in front of
+  a loop, so it runs once per run.
 """
 
 from __future__ import annotations

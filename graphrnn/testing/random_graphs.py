@@ -4,7 +4,8 @@
 values of shapes ``[3, 4]`` and ``[4, 3]`` grows by random ops chosen to exercise every pass:
 elementwise math, identities the simplifier removes (``x*1``, ``x+0``, ``--x``, identity, reshape
 chains, single-input concat, ``where`` with a constant mask), transposes and transpose pairs,
-constants and constant subexpressions, duplicated subexpressions, matmuls, ``While`` loops whose
+constants and constant subexpressions, duplicated subexpressions, matmuls (with transposed
+weights, and split with a piece nobody reads), ``While`` loops whose
 bodies mix carries with loop-invariant work on captures (sometimes with a carry nobody reads),
 and the `dynamic_rnn` pattern (a transposed input read per step, outputs written to a buffer and
 transposed back). Returns the graph, a feed dict (placeholders to arrays) and the fetches.
@@ -21,7 +22,7 @@ import numpy as np
 from graphrnn.ir import builder, dtypes
 from graphrnn.ir.graph import Graph, Value
 from graphrnn.ops import math as m
-from graphrnn.ops.array import identity, reshape, transpose
+from graphrnn.ops.array import identity, reshape, split, transpose
 from graphrnn.ops.array_index import getitem
 from graphrnn.ops.array_shape import shape
 from graphrnn.ops.control_flow import while_loop
@@ -71,6 +72,8 @@ class _Gen:
             lambda: m.add(m.tanh(x), m.tanh(x)),
             lambda: m.add(transpose(m.multiply(transpose(x, [1, 0]), self.const(s[::-1])), [1, 0]), x),
             lambda: matmul(x, self.const((s[1], s[1]))),
+            lambda: matmul(x, self.const((s[1], s[1])), transpose_b=True),  # weight pre-transposed
+            lambda: split(matmul(x, self.const((s[1], s[1] + 2))), [2, s[1]], axis=1)[1],  # a dead piece
             lambda: m.multiply(x, getitem(transpose(x, [1, 0]), 0)) if s[0] == s[1] else m.sigmoid(x),
         ]
         if allow_loops:

@@ -221,6 +221,23 @@ def batch_unstacked_matmul() -> Any:
     return [gr.tanh(gr.matmul(x_t, w)) for x_t in gr.unstack(x, axis=1)], {x: _arr((2, 3, 4))}
 
 
+def narrow_split_matmul() -> Any:
+    a, wt = _x([None, 4], "a"), _x([4, 6], "w")
+    _, right = gr.split(gr.matmul(a, wt), [2, 4], axis=1)  # the left piece is never read
+    return [gr.tanh(right)], {a: _arr((3, 4)), wt: _arr((4, 6), 1)}
+
+
+def pretranspose_weight() -> Any:
+    a = _x([None, 4], "a")
+    return [gr.matmul(a, gr.constant(_arr((6, 4), 1)), transpose_b=True)], {a: _arr((3, 4))}
+
+
+def replay_is_saved_values() -> Any:
+    x = _x([2, 3])
+    _, h = gr.while_loop(lambda i, h: i < 2, lambda i, h: (i + 1, gr.sigmoid(h)), [gr.constant(0), x])
+    return gr.gradients(gr.reduce_sum(h), [x]), {x: _arr((2, 3))}
+
+
 CASES: dict[str, tuple[Case, Any]] = {
     "mul_by_one": (mul_by_one, ["simplify"]), "add_zero": (add_zero, ["simplify"]),
     "drop_identity": (drop_identity, ["simplify"]), "reshape_chain": (reshape_chain, ["simplify"]),
@@ -248,6 +265,9 @@ CASES: dict[str, tuple[Case, Any]] = {
     "split_input_matmul": (split_input_matmul, ["hoist-input-projection"]),
     "hoist_read_matmul": (hoist_read_matmul, ["hoist-input-projection"]),
     "batch_unstacked_matmul": (batch_unstacked_matmul, ["hoist-input-projection"]),
+    "narrow_split_matmul": (narrow_split_matmul, ["matmul-layout"]),
+    "pretranspose_weight": (pretranspose_weight, ["matmul-layout"]),
+    "replay_is_saved_values": (replay_is_saved_values, ["simplify"]),
 }
 
 

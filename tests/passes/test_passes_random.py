@@ -32,7 +32,8 @@ def test_random_graphs_exercise_the_rules() -> None:
         _, _, report = optimize(g, fetches, feeds=list(feeds), verify=True)
         fired |= {r.rule for r in report.rewrites()}
     assert {"hoist_invariant", "sink_captured_transpose", "relayout_loop_buffer", "compose_transpose_pair",
-            "mul_by_one", "fold_constant", "merge_common_subexpression", "remove_dead_node"} <= fired, fired
+            "mul_by_one", "fold_constant", "merge_common_subexpression", "remove_dead_node",
+            "narrow_split_matmul"} <= fired, fired
 
 
 @settings(max_examples=10, deadline=None)

@@ -15,7 +15,8 @@ from graphrnn.testing.random_graphs import assert_pass_preserves, body_node_coun
 from graphrnn.testing.tf_cases import build_case, case_ids, load_case
 
 HOIST = ["hoist-input-projection", *DEFAULT_PIPELINE]
-ALL_SINGLE = [["simplify"], ["fold"], ["transpose-elim"], ["cse"], ["licm"], ["dce"], ["hoist-input-projection"],
+ALL_SINGLE = [["simplify"], ["fold"], ["transpose-elim"], ["matmul-layout"], ["cse"], ["licm"], ["dce"],
+              ["hoist-input-projection"],
               ["hoist-input-projection-auto"]]
 
 
