@@ -7,7 +7,7 @@
    with the gradient w.r.t. x too), static and dynamic (goal <= 3x); timed alternately, ratio of
    medians per round. With the Session's memory policy, then with glibc's defaults (a subprocess).
 2. Peak memory (tracemalloc) of one Adam training step of a dynamic LSTM as T grows, and the
-   slope in bytes per time step next to the state size (the loop tape stores the carries per step).
+   slope in bytes per time step next to what the loop tape stores per step (carries, activations).
 3. Build time of the static LSTM's gradient graph (`gr.gradients` on the unrolled graph) at T=28
    and T=1000, next to TF1 on this machine (about 150 ms and 6 s).
 Prints medians; asserts nothing about timings.
@@ -95,10 +95,10 @@ def training_memory(steps_list: list[int]) -> None:
         peaks.append(peak)
         print(f"   T={T:5d}  peak {peak / 1e6:8.2f} MB  ({peak / T / 1e3:7.1f} kB per step)")
     slope = np.polyfit(np.asarray(steps_list, float), np.asarray(peaks, float), 1)[0]
-    state, gates = 2 * B * H * 4, B * 4 * H * 4
+    state, acts = 2 * B * H * 4, 5 * B * H * 4
     print(f"   slope {slope / 1e3:.1f} kB per time step; the loop tape saves per step the state (c, h) "
-          f"{state / 1e3:.1f} kB + the gate matmul output [B, 4H] {gates / 1e3:.1f} kB "
-          f"= {(state + gates) / 1e3:.1f} kB")
+          f"{state / 1e3:.1f} kB + the five [B, H] activations (3 sigmoid gates, tanh(j), tanh(c)) "
+          f"{acts / 1e3:.1f} kB = {(state + acts) / 1e3:.1f} kB")
 
 
 def build_time(steps_list: list[int]) -> None:
