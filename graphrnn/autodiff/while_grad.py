@@ -17,14 +17,16 @@ otherwise grown by doubling: O(1) amortized per step). The saved values are
   the saved products included: an LSTM stores its four ``[B, H]`` gate activations and
   ``tanh(c)``, not the ``[B, 4H]`` pre-activations).
 So memory grows like T x (state size + activations), not T x (body size): for an LSTM, the carries
-``(c, h)`` and five ``[B, H]`` activations per step. The user's output
-Values keep their positions (the tape comes after them), ``graph.root.version`` is bumped so
-Sessions re-plan, and a second gradient of the same loop reuses the tape. Forward-only runs of an
-instrumented loop still fill the tape (as in TF1) unless a pass drops the unused carries.
+``(c, h)`` and five ``[B, H]`` activations per step (unoptimized runs also keep the products).
+The user's output Values keep their positions (the tape comes after them), ``graph.root.version``
+is bumped so Sessions re-plan, and a second gradient of the same loop reuses the tape. Forward-only
+runs of an instrumented loop still fill the tape (as in TF1) unless a pass drops the unused carries.
 
 **What is recomputed.** The backward loop runs ``trip`` iterations from the last to the first.
 Iteration j reads the saved carries of step j, recomputes that step's forward body from them (a
-copy of the body's nodes; nested loops are copied and differentiated the same way), and
+copy of the body's nodes, saved values replayed; nested loops are copied and differentiated the
+same way; after the passes only what the gradient rules read remains: for an LSTM, the input
+concat for the weight gradient and ``c_t``'s two products, read for their shape), and
 backpropagates the carry gradients through it (`graphrnn.autodiff.gradients.backprop`). It
 carries the gradients of the carries (the result is the gradient of the initial carries, e.g.
 ``initial_state``) and one accumulator per captured float value (weights: summed over the
