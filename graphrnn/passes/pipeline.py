@@ -59,7 +59,8 @@ PASSES: dict[str, Pass] = {
         FunctionPass("dce", dce, "removes dead nodes, unused loop carries and captures"),
     )
 }
-DEFAULT_PIPELINE: tuple[str, ...] = ("simplify", "fold", "transpose-elim", "matmul-layout", "cse", "licm",
+# matmul-layout after cse: a product CSE merges with a duplicate has two readers and stays whole.
+DEFAULT_PIPELINE: tuple[str, ...] = ("simplify", "fold", "transpose-elim", "cse", "matmul-layout", "licm",
                                      "hoist-input-projection-auto", "dce")
 
 

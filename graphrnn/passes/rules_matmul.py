@@ -51,6 +51,8 @@ def narrow_split_matmul(m: Match, w: Writer) -> Sequence[Value] | None:
     mm = x.node
     if mm is None or mm.op != "MatMul" or mm.attrs.get("transpose_a") or m.uses(x) != 1 or mm.control_inputs:
         return None
+    if mm.name in w.ctx.pinned:  # fetched as a target or tied by a control edge: it runs anyway
+        return None
     sizes = _split_sizes(m)
     if sizes is None:
         return None

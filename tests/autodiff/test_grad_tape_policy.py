@@ -63,3 +63,45 @@ def test_gradient_skips_reduce_when_broadcast_cannot_grow() -> None:
         got_x, got_y = sess.run([gx, gy], {x: a, y: b})
     np.testing.assert_array_equal(got_x, np.ones((2, 8)))
     np.testing.assert_array_equal(got_y, np.full((1, 8), 2.0))  # summed over the broadcast rows
+
+
+def _fd(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    e = np.eye(x.size)
+    return np.array([(f(x + eps * e[k]) - f(x - eps * e[k])) / (2 * eps) for k in range(x.size)])
+
+
+def test_tape_of_values_whose_shape_changes_per_iteration() -> None:
+    """An activation of a growing prefix, and a carry that grows (shape_invariants): the tape's
+    stacks turn ragged instead of failing, and the gradients match finite differences."""
+    xv = np.linspace(-1, 1, 6)
+    g = gr.Graph()
+    with g.as_default():
+        x = gr.placeholder(gr.float64, [6], name="x")
+
+        def prefix_body(i: gr.Tensor, acc: gr.Tensor) -> tuple:
+            piece = gr.gather(x, gr.range(i + 1))  # shape [i + 1]
+            return i + 1, acc + gr.reduce_sum(gr.tanh(piece) * gr.sigmoid(piece))
+
+        _, acc = gr.while_loop(lambda i, acc: i < 4, prefix_body, [gr.constant(0), gr.constant(0.0, gr.float64)])
+
+        def grow_body(i: gr.Tensor, seq: gr.Tensor) -> tuple:
+            return i + 1, gr.concat([gr.tanh(seq) * 1.5, gr.reshape(gr.gather(x, i), [1])], axis=0)
+
+        _, seq = gr.while_loop(lambda i, s: i < 4, grow_body, [gr.constant(0), x[:1]],
+                               shape_invariants=[gr.TensorShape([]), gr.TensorShape([None])])
+        grads = gr.gradients(acc, [x]) + gr.gradients(gr.reduce_sum(gr.square(seq)), [x])
+
+    def prefix(v: np.ndarray) -> float:
+        return sum(float(np.sum(np.tanh(v[:i + 1]) / (1 + np.exp(-v[:i + 1])))) for i in range(4))
+
+    def grow(v: np.ndarray) -> float:
+        s = v[:1]
+        for i in range(4):
+            s = np.concatenate([np.tanh(s) * 1.5, v[i:i + 1]])
+        return float(np.sum(s ** 2))
+
+    for optimize_ in (False, True):
+        with gr.Session(graph=g, optimize=optimize_) as sess:
+            got = sess.run(grads, {x: xv})
+        np.testing.assert_allclose(got[0], _fd(prefix, xv), rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(got[1], _fd(grow, xv), rtol=1e-6, atol=1e-8)

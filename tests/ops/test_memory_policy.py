@@ -35,13 +35,15 @@ def test_first_session_keeps_freed_memory() -> None:
     assert r.stdout.strip() == "True"
 
 
-def test_system_policy_leaves_the_allocator_alone() -> None:
-    r = _run("system")
+@pytest.mark.parametrize("value", ["system", "off", " OFF ", "0"])
+def test_system_policy_leaves_the_allocator_alone(value: str) -> None:
+    r = _run(value)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "False"
 
 
-def test_unknown_policy_is_refused_with_the_choices() -> None:
+def test_unknown_policy_warns_and_leaves_the_allocator_alone() -> None:
     r = _run("tcmalloc")
-    assert r.returncode != 0
-    assert "GRAPHRNN_MALLOC='tcmalloc': expected one of pool, system" in r.stderr
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"
+    assert "GRAPHRNN_MALLOC='tcmalloc' is not one of pool, system: leaving the allocator alone" in r.stderr

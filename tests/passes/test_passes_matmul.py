@@ -88,3 +88,31 @@ def test_training_step_computes_no_input_gradient_product() -> None:
             want, got = s0.run(fetches, feed), s1.run(fetches, feed)
         for a, b in zip(want, got):
             np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+def _split_product_graph(extra: str) -> tuple[gr.Graph, list, dict]:
+    rng = np.random.default_rng(0)
+    g = gr.Graph()
+    with g.as_default():
+        a = gr.placeholder(gr.float32, [None, 4], name="a")
+        wt = gr.placeholder(gr.float32, [4, 6], name="w")
+        product = gr.matmul(a, wt)
+        _, right = gr.split(product, [2, 4], axis=1)
+        out = gr.tanh(right)
+        if extra == "duplicate":  # CSE merges it with `product`, which then has two readers
+            out = out + gr.reduce_sum(gr.matmul(a, wt))
+        elif extra == "control":  # `product` must run anyway
+            with gr.control_dependencies([product.op]):
+                out = gr.identity(out)
+    feeds = {a: rng.uniform(-1, 1, (5, 4)).astype(np.float32), wt: rng.uniform(-1, 1, (4, 6)).astype(np.float32)}
+    return g, [out], feeds
+
+
+def test_narrowing_never_adds_a_product() -> None:
+    """A product shared after CSE, or pinned by a control edge, stays whole (and is computed once)."""
+    for extra in ("duplicate", "control"):
+        g, fetches, feeds = _split_product_graph(extra)
+        new, report = assert_pass_preserves(g, fetches, feeds, "default")
+        widths = [n.outputs[0].type.shape[1] for n in new.nodes if n.op == "MatMul"]
+        assert widths == [6], (extra, widths)
+        assert report.fired("narrow_split_matmul") == 0

@@ -15,7 +15,6 @@ import numpy as np
 from graphrnn.backends.numpy.context import RunContext
 from graphrnn.backends.numpy.kernel_registry import kernel, simple
 from graphrnn.backends.numpy.kernels_array import _np_key, fail
-from graphrnn.ir.errors import ExecutionError
 from graphrnn.ir.graph import Node
 
 
@@ -201,19 +200,34 @@ def _stack_new(node: Node, ctx: RunContext) -> Any:
     return run
 
 
+def _ragged(stack: np.ndarray, filled: int, cap: int) -> np.ndarray:
+    """The stack as a 1-D object array of its first ``filled`` entries (copies), room for ``cap``."""
+    out = np.empty(max(cap, filled + 1), object)
+    for k in range(filled):
+        out[k] = np.array(stack[k], copy=True)
+    return out
+
+
 @kernel("StackPush")
 def _stack_push(node: Node, ctx: RunContext) -> Any:
+    """stack[i] = v. A stack is one array ``[capacity, *shape]`` while every pushed value has the
+    same shape; when a value's shape differs from earlier ones (a carry whose shape changes per
+    iteration, an activation of a growing prefix), the stack becomes a 1-D object array of
+    per-iteration copies (ragged), which `StackRead` reads the same way."""
     def run(stack: np.ndarray, i: Any, v: Any) -> np.ndarray:
         i = int(i)
         v = np.asarray(v)
         cap = stack.shape[0]
+        if stack.dtype == object:  # already ragged
+            if i >= cap:
+                stack = np.concatenate([stack, np.empty(max(cap, i + 1 - cap), object)])
+            stack[i] = np.array(v, copy=True)
+            return stack
         if stack.shape[1:] != v.shape:
-            if i > 0:  # earlier entries have another shape: a carry whose shape changes per iteration
-                raise ExecutionError(
-                    f"the gradient tape of a while loop got a value of shape {v.shape} at iteration {i}, "
-                    f"earlier iterations stored {stack.shape[1:]}",
-                    fix="gradients through loop variables whose shape changes between iterations are not "
-                        "supported; keep the shape fixed (e.g. pad to a maximum size)")
+            if i > 0:  # earlier entries have another shape
+                stack = _ragged(stack, i, cap)
+                stack[i] = np.array(v, copy=True)
+                return stack
             stack = np.empty((max(cap, 1), *v.shape), stack.dtype)  # the first push fixes unknown dims
         elif i >= cap:
             # Doubling keeps the total copying O(T) over T pushes (amortized O(1) per push).

@@ -13,7 +13,8 @@ allocator for the same behaviour, once per process:
 - ``M_TRIM_THRESHOLD`` = 256 MiB: the heap is given back to the OS only when more than that is
   free at its top. This bounds what the process keeps beyond what it uses.
 
-Policy ``"system"`` (environment variable ``GRAPHRNN_MALLOC=system``) leaves the allocator alone.
+Policy ``"system"`` (environment variable ``GRAPHRNN_MALLOC=system``, or ``off``) leaves the
+allocator alone.
 Outside glibc (macOS, musl, Windows) the policy is a no-op and reports False.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import warnings
 
 POLICIES = ("pool", "system")
 ENV_VAR = "GRAPHRNN_MALLOC"
@@ -32,11 +34,21 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h option numbers
 _applied: dict[str, bool] = {}
 
 
+_ALIASES = {"pool": "pool", "on": "pool", "1": "pool", "true": "pool", "yes": "pool", "": "pool",
+            "system": "system", "off": "system", "0": "system", "false": "system", "no": "system",
+            "none": "system"}
+
+
 def requested_policy() -> str:
-    """The policy the environment asks for (``pool`` unless ``GRAPHRNN_MALLOC`` says otherwise)."""
-    policy = os.environ.get(ENV_VAR, "pool").strip().lower() or "pool"
-    if policy not in POLICIES:
-        raise ValueError(f"{ENV_VAR}={policy!r}: expected one of {', '.join(POLICIES)}")
+    """The policy ``GRAPHRNN_MALLOC`` asks for: ``pool`` (default; also on/1/true/yes) or ``system``
+    (also off/0/false/no/none). An unknown value warns and leaves the allocator alone (whoever set
+    the variable wanted something other than the default)."""
+    raw = os.environ.get(ENV_VAR, "pool")
+    policy = _ALIASES.get(raw.strip().lower())
+    if policy is None:
+        warnings.warn(f"{ENV_VAR}={raw!r} is not one of {', '.join(POLICIES)}: leaving the allocator alone",
+                      RuntimeWarning, stacklevel=3)
+        return "system"
     return policy
 
 
