@@ -11,10 +11,9 @@ the random ops. The user's outputs keep their positions (the extras come after t
 
 A loop or cond nested in a branch that draws random numbers is instrumented too (a loop records
 its tape, see `graphrnn.autodiff.while_grad`) and all of its outputs are exported, so the gradient
-replays it from them. Inside a While body, the loop tape instruments such an If before planning and
-stores all of its outputs per iteration, so the backward loop replays the If (and, through it, its
-draws). A loop that draws random numbers nested (at any depth) in another loop's body is refused
-with a GraphError: its tape would have to be stored per outer step.
+replays it from them. Inside a While body, the loop tape instruments such an If (or a nested loop
+that draws) before planning and stores all of its outputs per iteration, its tape included, so the
+backward loop replays it (and, through it, its draws).
 """
 
 from __future__ import annotations
@@ -47,30 +46,6 @@ _IF_TAPES: weakref.WeakKeyDictionary[Graph, IfTape] = weakref.WeakKeyDictionary(
 def draws_random(graph: Graph) -> bool:
     """Whether ``graph`` or a subgraph nested in it has a random op."""
     return any(n.op in RANDOM_OPS or any(draws_random(s) for s in n.subgraphs.values()) for n in graph.nodes)
-
-
-def _random_loop_inside(graph: Graph) -> Node | None:
-    """A While nested (at any depth) in ``graph`` whose body draws random numbers, if any."""
-    for n in graph.nodes:
-        if n.op == "While" and draws_random(n.attrs["body"]):
-            return n
-        for sub in n.subgraphs.values():
-            found = _random_loop_inside(sub)
-            if found is not None:
-                return found
-    return None
-
-
-def refuse_nested_random(node: Node, where: str) -> None:
-    """GraphError if a loop nested in loop ``node``'s body draws random numbers: the backward loop
-    would have to store the inner loop's whole tape per step (not supported), not redraw it."""
-    inner = _random_loop_inside(node.attrs["body"])
-    if inner is not None:
-        raise GraphError(
-            f"gradients: the loop '{inner.name}' nested in {where} '{node.name}' draws random numbers "
-            "(dropout); its gradient would redraw them", op=node.op, node=node.name,
-            source=builder.format_source(node.source),
-            fix="draw the random values (e.g. dropout masks) outside the outer loop and pass them in")
 
 
 def if_tape(node: Node) -> IfTape | None:

@@ -9,7 +9,8 @@ between iterations turns into per-iteration copies). The saved values are
   TensorArray buffers the body only writes to (dynamic_rnn's outputs: a T x T copy otherwise),
 - the outputs of stateful body nodes (random numbers, e.g. dropout masks), which cannot be
   recomputed, and all outputs of a cond whose branches draw random numbers (it exports its draws,
-  `graphrnn.autodiff.if_tape`; a loop that draws, nested in the body, is refused),
+  `graphrnn.autodiff.if_tape`) or of a nested loop that draws (its own tape included: per outer
+  step, the inner loop's whole tape, as TF1 stores it),
 - the outputs of the body's matrix products and of its sigmoid and tanh nodes (`SAVED_OPS`):
   recomputing a product would cost as much as its gradient (a third matmul per matmul); a
   sigmoid's or tanh's gradient reads only its output, so with the activations saved the backward
@@ -42,7 +43,7 @@ from typing import Any
 
 from graphrnn.autodiff.clone import clone_nodes, drop_dead, needed_nodes, replay
 from graphrnn.autodiff.gradients import backprop
-from graphrnn.autodiff.if_tape import instrument_if, refuse_nested_random
+from graphrnn.autodiff.if_tape import draws_random, instrument_if
 from graphrnn.autodiff.ops import stack_type
 from graphrnn.autodiff.registry import GRADIENTS, GradContext, IndexedGrad, add_op, densify, grad_rule, zeros_like
 from graphrnn.ir import builder, dtypes
@@ -95,10 +96,13 @@ def _write_only(p: Value, users: dict[int, list[Node]]) -> bool:
 def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int]]:
     body: Graph = node.attrs["body"]
     n0 = node.attrs["n_carry"]
-    refuse_nested_random(node, "the loop")
     nodes = needed_nodes(body, body.results[:n0])
-    # An If that draws random numbers exports its draws (`instrument_if`) and is stored whole.
-    replayed_ifs = {id(n) for n in nodes if n.op == "If" and instrument_if(n).saved}
+    # An If that draws random numbers exports its draws (`instrument_if`) and is stored whole; a
+    # loop that draws records its own tape (`instrument`) and is stored whole too, tape included
+    # (per outer step: the inner loop's tape, as TF1 stores it), so the backward loop replays it.
+    replayed_ifs = {id(n) for n in nodes
+                    if (n.op == "If" and instrument_if(n).saved)
+                    or (n.op == "While" and draws_random(n.attrs["body"]) and instrument(n) is not None)}
     users: dict[int, list[Node]] = {}
     for n in nodes:
         for v in n.inputs:

@@ -218,18 +218,20 @@ def _stack_push(node: Node, ctx: RunContext) -> Any:
         i = int(i)
         v = np.asarray(v)
         cap = stack.shape[0]
-        if stack.dtype == object:  # already ragged
-            if i >= cap:
+        ragged = stack.dtype == object or v.dtype == object  # v: a ragged stack of an inner loop
+        if not ragged and stack.shape[1:] != v.shape:
+            if i == 0:  # the first push fixes unknown dims
+                stack = np.empty((max(cap, 1), *v.shape), stack.dtype)
+            else:  # earlier entries have another shape
+                ragged = True
+        if ragged:
+            if stack.dtype != object:
+                stack = _ragged(stack, i, cap)
+            elif i >= cap:
                 stack = np.concatenate([stack, np.empty(max(cap, i + 1 - cap), object)])
             stack[i] = np.array(v, copy=True)
             return stack
-        if stack.shape[1:] != v.shape:
-            if i > 0:  # earlier entries have another shape
-                stack = _ragged(stack, i, cap)
-                stack[i] = np.array(v, copy=True)
-                return stack
-            stack = np.empty((max(cap, 1), *v.shape), stack.dtype)  # the first push fixes unknown dims
-        elif i >= cap:
+        if i >= cap:
             # Doubling keeps the total copying O(T) over T pushes (amortized O(1) per push).
             new = np.empty((max(2 * cap, i + 1), *v.shape), stack.dtype)
             new[:cap] = stack
