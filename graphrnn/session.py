@@ -234,6 +234,8 @@ class Session:
 
 def _as_result(arr: Any, v: Value) -> Any:
     a = np.asarray(arr)
+    if a.dtype == object:  # a loop tape's stack (per-iteration arrays), fetched as it is
+        return a
     if a.dtype != v.dtype.np:
         a = a.astype(v.dtype.np)
     if a.ndim == 0:

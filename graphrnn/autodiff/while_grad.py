@@ -2,9 +2,9 @@
 
 **What is stored.** When a gradient reaches a forward While, the node is rewritten in place
 (`instrument`): it gains an int32 trip counter and, per saved value, a loop-carried stack
-(`StackPush`; sized by the loop's trip bound when the loop counts ``i < n`` from its start,
-otherwise grown by doubling: O(1) amortized per step; a stack of values whose shape changes
-between iterations turns into per-iteration copies). The saved values are
+(`StackPush`: a reference to each iteration's array, no copy, so values of changing shapes and
+an inner loop's stacks stack alike; sized by the loop's trip bound when the loop counts ``i < n``
+from its start, otherwise grown by doubling: O(1) amortized per step). The saved values are
 - every loop-carried value at the start of each iteration that the body reads, except
   TensorArray buffers the body only writes to (dynamic_rnn's outputs: a T x T copy otherwise),
 - the outputs of stateful body nodes (random numbers, e.g. dropout masks), which cannot be

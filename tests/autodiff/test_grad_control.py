@@ -247,14 +247,19 @@ def test_stack_push_grows_by_doubling() -> None:
         (gh,) = gr.gradients(gr.reduce_sum(y), [h])
     push = next(n for n in y.op.attrs["body"].nodes if n.op == "StackPush")
     run = KERNELS["StackPush"](push, RunContext())
-    stack = np.zeros((0, 2))
+    stack = np.empty(0, object)
     grows = 0
-    for i in range(1000):
-        new = run(stack, i, np.ones(2) * i)
+    values = [np.ones(2) * i for i in range(1000)]
+    for i, v in enumerate(values):
+        new = run(stack, i, v)
         grows += new is not stack
         stack = new
     assert grows <= 12 and stack.shape[0] < 2000
-    np.testing.assert_array_equal(stack[:1000, 0], np.arange(1000))
+    np.testing.assert_array_equal(np.stack(stack[:1000])[:, 0], np.arange(1000))
+    assert stack[7] is values[7]  # stored by reference: no copy per push
+    view = np.arange(6.0)[::2]
+    stack = run(stack, 3, view)
+    assert stack[3] is not view and stack[3].base is None  # a view is copied
     with gr.Session(graph=g) as sess:
         v = sess.run(gh, {h: [0.1, -0.2]})
     assert np.all(np.isfinite(v))
