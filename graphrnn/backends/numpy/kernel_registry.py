@@ -6,8 +6,7 @@ time keeps the per-node cost at run time to one Python call.
 
 Kernel contract: take NumPy arrays (or NumPy scalars for rank-0 values), return one array for a
 single-output op or a tuple for several; never mutate an input unless the factory was asked for
-the in-place variant (``node`` in ``ctx.donated``). Loop tapes rely on this: they keep references
-to the arrays they store (`StackPush`), which must stay as they were.
+the in-place variant (``node`` in ``ctx.donated``).
 """
 
 from __future__ import annotations

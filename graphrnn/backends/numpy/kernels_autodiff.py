@@ -187,26 +187,56 @@ def _ta_write_grad_inplace(node: Node, ctx: RunContext) -> Any:
 
 @kernel("StackNew")
 def _stack_new(node: Node, ctx: RunContext) -> Any:
+    t = node.attrs["type"]
+    elem = tuple(0 if d is None else d for d in t.shape[1:])
+    dt = t.dtype.np
+    known = None not in t.shape[1:]
+
     def run(capacity: Any) -> np.ndarray:
-        return np.empty(max(int(capacity), 0), object)
+        cap = max(int(capacity), 0)
+        # Unknown element dims: a zero-size array whose first dim still records the capacity; the
+        # first push allocates it with the real element shape.
+        return np.empty((cap, *elem), dt) if known else np.zeros((cap, *elem), dt)
     return run
+
+
+def _ragged(stack: np.ndarray, filled: int, cap: int) -> np.ndarray:
+    """The stack as a 1-D object array of its first ``filled`` entries (copies), room for ``cap``."""
+    out = np.empty(max(cap, filled + 1), object)
+    for k in range(filled):
+        out[k] = np.array(stack[k], copy=True)
+    return out
 
 
 @kernel("StackPush")
 def _stack_push(node: Node, ctx: RunContext) -> Any:
-    """stack[i] = v. A stack is a 1-D object array of per-iteration values (so values of any
-    shape, and an inner loop's stacks, stack alike). An array that owns its memory is stored by
-    reference, not copied: no kernel writes into a value another node reads (in-place kernels
-    only update buffers that have a single reader, and the push is a reader), so the value stays
-    as it was pushed. A view is copied (it could keep a much bigger base alive)."""
+    """stack[i] = v. A stack is one array ``[capacity, *shape]`` while every pushed value has the
+    same shape; when a value's shape differs from earlier ones (a carry whose shape changes per
+    iteration, an activation of a growing prefix), the stack becomes a 1-D object array of
+    per-iteration copies (ragged), which `StackRead` reads the same way."""
     def run(stack: np.ndarray, i: Any, v: Any) -> np.ndarray:
         i = int(i)
-        if i >= stack.shape[0]:
+        v = np.asarray(v)
+        cap = stack.shape[0]
+        ragged = stack.dtype == object or v.dtype == object  # v: a ragged stack of an inner loop
+        if not ragged and stack.shape[1:] != v.shape:
+            if i == 0:  # the first push fixes unknown dims
+                stack = np.empty((max(cap, 1), *v.shape), stack.dtype)
+            else:  # earlier entries have another shape
+                ragged = True
+        if ragged:
+            if stack.dtype != object:
+                stack = _ragged(stack, i, cap)
+            elif i >= cap:
+                stack = np.concatenate([stack, np.empty(max(cap, i + 1 - cap), object)])
+            stack[i] = np.array(v, copy=True)
+            return stack
+        if i >= cap:
             # Doubling keeps the total copying O(T) over T pushes (amortized O(1) per push).
-            new = np.empty(max(2 * stack.shape[0], i + 1), object)
-            new[:stack.shape[0]] = stack
+            new = np.empty((max(2 * cap, i + 1), *v.shape), stack.dtype)
+            new[:cap] = stack
             stack = new
-        stack[i] = v if type(v) is np.ndarray and v.base is None else np.array(v, copy=True)
+        stack[i] = v
         return stack
     return run
 
