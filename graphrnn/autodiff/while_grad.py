@@ -103,10 +103,12 @@ def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int]]:
     nodes = needed_nodes(body, body.results[:n0])
     # An If that draws random numbers exports its draws (`instrument_if`) and is stored whole; a
     # loop that draws records its own tape (`instrument`) and is stored whole too, tape included
-    # (per outer step: the inner loop's tape, as TF1 stores it), so the backward loop replays it.
+    # (per outer step: the inner loop's tape, as TF1 stores it), so the backward loop replays it;
+    # with back_prop=False no gradient enters it, so only its outputs are stored.
     replayed_ifs = {id(n) for n in nodes
                     if (n.op == "If" and instrument_if(n).saved)
-                    or (n.op == "While" and draws_random(n.attrs["body"]) and instrument(n) is not None)}
+                    or (n.op == "While" and draws_random(n.attrs["body"])
+                        and (n.attrs.get("back_prop") is False or instrument(n) is not None))}
     users: dict[int, list[Node]] = {}
     for n in nodes:
         for v in n.inputs:

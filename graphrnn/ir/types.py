@@ -21,6 +21,12 @@ class TensorShape(tuple):
 
     __slots__ = ()
 
+    def __new__(cls, dims: Iterable[Dim] | None = ()) -> TensorShape:
+        if dims is None:  # TF1's unknown rank
+            raise ShapeError("TensorShape(None): graphrnn's shapes always have a known rank",
+                             fix="give the rank with unknown dims, e.g. gr.TensorShape([None, None])")
+        return super().__new__(cls, dims)
+
     def as_list(self) -> list[Dim]:
         return list(self)
 

@@ -449,3 +449,32 @@ def test_optimizers_match_numpy_tf1_rules_over_steps(kind: str) -> None:
                 np.testing.assert_allclose(bv, params[1], rtol=1e-12, atol=1e-13)
                 np.testing.assert_array_equal(fv, np.ones(2))
                 assert sv == k + 1
+
+
+def test_a_drawing_inner_loop_without_back_prop_is_stored_not_taped() -> None:
+    """back_prop=False: no gradient enters the inner loop, so the outer tape stores its outputs
+    (the backward loop needs its values, drawn once) but the inner loop gets no tape of its own."""
+    xv = np.random.RandomState(3).rand(3, 4) + 0.5
+    g = gr.Graph()
+    with g.as_default():
+        x = gr.placeholder(gr.float64, [3, 4])
+        w = gr.placeholder(gr.float64, [])
+
+        def outer(t: gr.Tensor, acc: gr.Tensor) -> tuple:
+            loop = gr.while_loop(lambda j, a: j < 2, lambda j, a: (j + 1, a + gr.nn.dropout(x, 0.5)),
+                                 [gr.constant(0), gr.zeros([3, 4], gr.float64)], back_prop=False)
+            return t + 1, acc + loop[1] * w
+        _, y = gr.while_loop(lambda t, a: t < 3, outer, [gr.constant(0), gr.zeros([3, 4], gr.float64)])
+        inner = next(n for n in y.op.attrs["body"].nodes if n.op == "While")
+        n_carry = inner.attrs["n_carry"]
+        (gw,) = gr.gradients(gr.reduce_sum(y), [w])
+        assert inner.attrs["n_carry"] == n_carry  # not instrumented
+        with gr.Session(graph=g) as sess:
+            for _ in range(2):
+                yv, gv = sess.run([y, gw], {x: xv, w: 2.0})
+                np.testing.assert_allclose(gv, yv.sum() / 2.0, rtol=1e-12)  # y is linear in w
+
+
+def test_unknown_rank_shape_invariant_is_a_clear_error() -> None:
+    with pytest.raises(gr.ShapeError, match="known rank"):
+        gr.TensorShape(None)

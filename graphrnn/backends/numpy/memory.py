@@ -46,8 +46,8 @@ def requested_policy() -> str:
     raw = os.environ.get(ENV_VAR, "pool")
     policy = _ALIASES.get(raw.strip().lower())
     if policy is None:
-        warnings.warn(f"{ENV_VAR}={raw!r} is not one of {', '.join(POLICIES)}: leaving the allocator alone",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(f"{ENV_VAR}={raw!r} is not a known policy (pool or system, or on/off): leaving the "
+                      "allocator alone", RuntimeWarning, stacklevel=4)  # points at the user's Session()
         return "system"
     return policy
 
