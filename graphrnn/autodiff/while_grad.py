@@ -105,10 +105,14 @@ def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int]]:
     # loop that draws records its own tape (`instrument`) and is stored whole too, tape included
     # (per outer step: the inner loop's tape, as TF1 stores it), so the backward loop replays it;
     # with back_prop=False no gradient enters it, so only its outputs are stored.
-    replayed_ifs = {id(n) for n in nodes
-                    if (n.op == "If" and instrument_if(n).saved)
-                    or (n.op == "While" and draws_random(n.attrs["body"])
-                        and (n.attrs.get("back_prop") is False or instrument(n) is not None))}
+    replayed: set[int] = set()
+    for n in nodes:
+        if n.op == "If" and instrument_if(n).saved:
+            replayed.add(id(n))
+        elif n.op == "While" and draws_random(n.attrs["body"]):
+            if n.attrs.get("back_prop") is not False:
+                instrument(n)
+            replayed.add(id(n))
     users: dict[int, list[Node]] = {}
     for n in nodes:
         for v in n.inputs:
@@ -123,7 +127,7 @@ def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int]]:
         else:
             saved.append(i)
     stateful = [v for n in nodes
-                if get_opdef(n.op).has(STATEFUL) or n.op in SAVED_OPS or id(n) in replayed_ifs for v in n.outputs]
+                if get_opdef(n.op).has(STATEFUL) or n.op in SAVED_OPS or id(n) in replayed for v in n.outputs]
     return saved, stateful, frozenset(buffers)
 
 
