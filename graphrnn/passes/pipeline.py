@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from graphrnn import nest
 from graphrnn.ir.analysis import live_nodes
 from graphrnn.ir.errors import PassError, VerifyError
+from graphrnn.ir.gc_pause import gc_paused
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.verify import verify as verify_graph
 from graphrnn.passes.base import FunctionPass, Pass, PassResult
@@ -160,16 +160,10 @@ def optimize(graph: Graph, fetches: Iterable[Any], pipeline: str | Sequence[str]
              ) -> tuple[Graph, dict[Any, Any], Report]:
     """Optimizes ``graph`` for ``fetches`` (values and nodes); see the module docstring.
 
-    The cyclic garbage collector is paused meanwhile: rebuilding a big graph allocates many
-    small objects and nothing cyclic becomes garbage, so collections would only rescan the graph.
+    The cyclic garbage collector is paused meanwhile (`graphrnn.ir.gc_pause`).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _optimize(graph, fetches, pipeline, explain, feeds, verify)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _optimize(graph: Graph, fetches: Iterable[Any], pipeline: str | Sequence[str], explain: bool,
