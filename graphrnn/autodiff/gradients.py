@@ -21,7 +21,7 @@ from graphrnn import nest
 from graphrnn.autodiff.registry import GRADIENTS, Grad, GradContext, IndexedGrad, densify, sum_grads
 from graphrnn.ir import builder
 from graphrnn.ir.errors import GraphError
-from graphrnn.ir.gc_pause import gc_paused
+from graphrnn.ir.gc_pause import pausing_gc
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import NON_DIFFERENTIABLE, get_opdef
 from graphrnn.ops.convert import convert_to_tensor
@@ -137,7 +137,7 @@ def _grad_scope(name: str) -> str:
     return (name[len(cur):] if cur and name.startswith(cur) else name) + "_grad"
 
 
-@gc_paused()
+@pausing_gc
 def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
               colocate_gradients_with_ops: bool = False, gate_gradients: bool = False,
               aggregation_method: Any = None, stop_gradients: Any = None) -> list[Value | None]:

@@ -11,13 +11,17 @@ the next collection happens as usual afterwards.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Context manager (and decorator: ``@gc_paused()``) that pauses the cyclic collector."""
+    """Context manager that pauses the cyclic collector."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -25,3 +29,14 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def pausing_gc(fn: F) -> F:
+    """Decorator form of `gc_paused`. Defined here rather than with contextlib's decorator support:
+    the wrapper's frame must be inside the package, or the builder would take contextlib's frame
+    for the user's line that created each node (`graphrnn.ir.builder.source_location`)."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with gc_paused():
+            return fn(*args, **kwargs)
+    return cast(F, wrapper)

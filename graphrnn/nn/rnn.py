@@ -26,7 +26,7 @@ from typing import Any
 from graphrnn import nest
 from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
-from graphrnn.ir.gc_pause import gc_paused
+from graphrnn.ir.gc_pause import pausing_gc
 from graphrnn.ir.graph import Value
 from graphrnn.nn.cells_base import RNNCell, _dims, batch_dim
 from graphrnn.nn.checks import check_sequence_length, check_static_steps
@@ -115,7 +115,7 @@ def _guard_unstacked(inputs: list[Any]) -> list[Any]:
         return unstack(src, num=len(inputs), axis=axis)
 
 
-@gc_paused()
+@pausing_gc
 def static_rnn(cell: RNNCell, inputs: Sequence[Any], initial_state: Any = None, dtype: Any = None,
                sequence_length: Any = None, scope: Any = None) -> tuple[list[Any], Any]:
     """TF1 ``static_rnn``: ``inputs`` is a Python list of T tensors ``[B, I]`` (or nested structures);

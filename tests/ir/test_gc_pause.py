@@ -41,3 +41,16 @@ def test_builders_pause_the_collector_and_restore_it() -> None:
         gr.gradients(gr.reduce_sum(outs[-1]), xs)
         assert gc.isenabled()
     assert seen == [False] * 3
+
+
+def test_paused_builders_keep_the_users_source_line() -> None:
+    """Bug: with contextlib's decorator the builder recorded contextlib.py as the creating line."""
+    import inspect
+    g = gr.Graph()
+    with g.as_default():
+        xs = [gr.placeholder(gr.float32, [None, 3]) for _ in range(2)]
+        line = inspect.currentframe().f_lineno + 1  # type: ignore[union-attr]
+        outs, _ = gr.nn.static_rnn(gr.nn.rnn_cell.BasicRNNCell(4), xs, dtype=gr.float32)
+        (g0, _) = gr.gradients(gr.reduce_sum(outs[-1]), xs)
+    assert outs[-1].op.source == (__file__, line)
+    assert g0.op.source == (__file__, line + 1)
