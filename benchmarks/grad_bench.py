@@ -5,7 +5,8 @@
 1. Forward+backward vs forward time of the MNIST-shaped LSTM (batch 128, T=28, 28 inputs, 128 units;
    loss = mean(h_T^2); backward = the gradients w.r.t. every weight, as a training step needs, and
    with the gradient w.r.t. x too), static and dynamic (goal <= 3x); timed alternately, ratio of
-   medians per round. With the Session's memory policy, then with glibc's defaults (a subprocess).
+   medians per round; and the seeds' MNIST classifier's whole Adam training step against its forward.
+   With the Session's memory policy, then with glibc's defaults (a subprocess).
 2. Peak memory (tracemalloc) of one Adam training step of a dynamic LSTM as T grows, and the
    slope in bytes per time step next to what the loop tape stores per step (carries, activations).
 3. Build time of the static LSTM's gradient graph (`gr.gradients` on the unrolled graph) at T=28
@@ -69,6 +70,24 @@ def backward_cost(repeat: int) -> None:
                         lambda: sess.run(m.loss, {m.x: x}),  # noqa: B023
                         lambda: sess.run([m.loss, *grads], {m.x: x}), repeat)  # noqa: B023
                 print(f"   {mode:8} {str(optimize):9} {wrt:10} {fwd:11.1f} {both:11.1f} {ratio:6.2f}")
+
+
+def training_step_cost(repeat: int) -> None:
+    print("   the seeds' MNIST classifier (BasicLSTMCell 128 + dense + softmax cross-entropy, batch 128,"
+          " T=28):")
+    print("   forward (loss) vs a whole Adam training step (forward, backward, update)")
+    from graphrnn.apps.train import build_model
+    rs = np.random.RandomState(0)
+    x = rs.rand(128, 28, 28).astype(np.float32)
+    y = rs.randint(0, 10, 128).astype(np.int32)
+    for mode in ("static", "dynamic"):
+        m = build_model(mode, 28, 28, 128, 10, 1e-3, 0)
+        with gr.Session(graph=m.graph) as sess:
+            sess.run(gr.global_variables_initializer())
+            feed = {m.x: x, m.labels: y}
+            fwd, step, ratio = _interleaved_ms(lambda: sess.run(m.loss, feed),  # noqa: B023
+                                               lambda: sess.run([m.loss, m.train_op], feed), repeat)  # noqa: B023
+        print(f"   {mode:8} {'True':9} {'Adam step':10} {fwd:11.1f} {step:11.1f} {ratio:6.2f}")
 
 
 def training_memory(steps_list: list[int]) -> None:
@@ -141,6 +160,7 @@ def main() -> None:
         print(f"BLAS threads: {a.blas_threads or 'default'}; malloc keeps freed memory (the Session's memory "
               f"policy, graphrnn/backends/numpy/memory.py): {pooled}")
         backward_cost(5 if a.quick else 31)
+        training_step_cost(5 if a.quick else 31)
         if a.only_backward:
             return
         if pooled:  # the same with the allocator left alone: a separate process (the policy is process-wide)

@@ -71,7 +71,7 @@ def test_bad_arguments(name: str) -> None:
 
 @pytest.mark.parametrize("name, expect", [
     ("passes_bench", ["| mode | pipeline | nodes | forward ms | x numpy loop |", "| dynamic | default |"]),
-    ("grad_bench", ["forward+backward vs forward", "with GRAPHRNN_MALLOC=system", "kB per time step",
+    ("grad_bench", ["forward+backward vs forward", "Adam step", "with GRAPHRNN_MALLOC=system", "kB per time step",
                     "gradient-graph build time"]),
     ("interp_overhead", ["interpreter overhead per node", "graph build speed"]),
 ])
