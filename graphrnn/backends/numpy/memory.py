@@ -31,7 +31,7 @@ MMAP_THRESHOLD = 32 << 20
 TRIM_THRESHOLD = 256 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h option numbers
 
-_applied: dict[str, bool] = {}
+_outcome: bool | None = None  # the first apply_memory_policy call's result
 
 
 _ALIASES = {"pool": "pool", "on": "pool", "1": "pool", "true": "pool", "yes": "pool", "": "pool",
@@ -64,8 +64,9 @@ def apply_memory_policy(policy: str | None = None) -> bool:
     """Applies ``policy`` (default: `requested_policy`) once per process; True if the allocator now
     keeps freed memory. Later calls return the first call's outcome: the allocator's options are
     process-wide and glibc cannot switch its dynamic thresholds back on."""
-    if "pool" in _applied:
-        return _applied["pool"]
+    global _outcome
+    if _outcome is not None:
+        return _outcome
     policy = requested_policy() if policy is None else policy
     if policy not in POLICIES:
         raise ValueError(f"unknown memory policy {policy!r}: expected one of {', '.join(POLICIES)}")
@@ -73,10 +74,10 @@ def apply_memory_policy(policy: str | None = None) -> bool:
         ok = False
     else:
         ok = _mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) and _mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-    _applied["pool"] = ok
+    _outcome = ok
     return ok
 
 
 def memory_policy_applied() -> bool | None:
     """True/False once a Session applied the policy, None before."""
-    return _applied.get("pool")
+    return _outcome
