@@ -1,0 +1,1 @@
+"""File input/output that every writer in graphrnn shares: atomic writes (`atomic`)."""
