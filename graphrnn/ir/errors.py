@@ -101,5 +101,9 @@ class SerializationError(GraphError, ValueError):
     """A saved graph is malformed, from an unknown version, or uses an op or attr we do not know."""
 
 
+class CheckpointError(GraphError, ValueError):
+    """A checkpoint is missing, corrupted, or does not match the variables it is restored into."""
+
+
 class PassError(GraphError):
     """A pass name is unknown or a pipeline is malformed."""
