@@ -12,8 +12,9 @@ from graphrnn.ir.builder import (
     name_scope,
     reset_default_graph,
 )
-from graphrnn.ir.dtypes import DType, as_dtype, bool_, float16, float32, float64, int32, int64
+from graphrnn.ir.dtypes import DType, as_dtype, bool_, float16, float32, float64, int32, int64, string
 from graphrnn.ir.errors import (
+    CheckpointError,
     DTypeError,
     ExecutionError,
     FeedError,
@@ -78,3 +79,10 @@ __version__ = "0.1.0"
 # --- subpackages ---
 from graphrnn import contrib, export, layers, nn, passes, train
 from graphrnn.autodiff import gradients
+
+# TF1's tf.summary (TensorBoard files via the tensorboardX extra) and platform modules.
+from graphrnn import summary
+from graphrnn.platform import app, flags, gfile
+from graphrnn.platform import tf_logging as logging
+from graphrnn.platform.tf_logging import get_logger
+from graphrnn.summary.proto_alias import Event, GraphDef, HistogramProto, SessionLog, Summary
