@@ -41,8 +41,36 @@ def _int_at_least(low: int, what: str) -> Any:
             raise argparse.ArgumentTypeError(f"expected a {what} integer, got {text!r}") from None
         if n < low:
             raise argparse.ArgumentTypeError(f"expected a {what} integer, got {n}")
+        if n > MAX_INT_ARGUMENT:
+            raise argparse.ArgumentTypeError(f"{text} is too large (at most {MAX_INT_ARGUMENT})")
         return n
     return parse
+
+
+MAX_INT_ARGUMENT = 2**62  # beyond this no size or count makes sense (and int64 would overflow)
+# A static graph node costs about 1.5 KB of Python objects; refuse graphs bigger than half the RAM.
+_BYTES_PER_NODE = 1536
+_NODES_PER_STEP = {"rnn": 8, "gru": 20, "lstm": 16}
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: assume a large machine
+        return 1 << 46
+
+
+def _check_graph_fits(args: argparse.Namespace) -> None:
+    """Says so, before building anything, when the unrolled graph cannot fit in memory."""
+    if args.mode != "static":
+        return  # one While node whatever the length
+    nodes = args.steps * _NODES_PER_STEP[args.cell]
+    need = nodes * _BYTES_PER_NODE
+    have = _physical_memory()
+    if need > have // 2:
+        raise GraphError(f"--steps {args.steps} would unroll about {nodes:,} nodes (~{need / 2**30:,.0f} GiB); this "
+                         f"machine has {have / 2**30:,.0f} GiB", fix="use --mode dynamic (one While node for any "
+                         "length) or fewer --steps")
 
 
 _positive_int = _int_at_least(1, "positive")
@@ -64,6 +92,7 @@ def _add_model_arguments(p: argparse.ArgumentParser, steps: int) -> None:
 
 def _build(args: argparse.Namespace) -> tuple[Any, Any]:
     """The model's graph (optimized when asked) and the optimization report (or None)."""
+    _check_graph_fits(args)
     m = build_rnn_model(args.cell, args.mode, steps=args.steps, units=args.units,
                         input_size=args.input_size, time_major=args.time_major)
     if not args.optimize:
@@ -73,6 +102,7 @@ def _build(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    _check_graph_fits(args)
     m = build_rnn_model(args.cell, args.mode, steps=args.steps, units=args.units,
                         input_size=args.input_size, time_major=args.time_major)
     optimized = None
@@ -200,13 +230,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     prog = f"graphrnn {args.command}"
     try:
-        return int(args.func(args) or 0)
-    except (GraphError, OSError, ValueError) as e:
-        print(f"{prog}: error: {_one_line(e)}", file=sys.stderr)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        print(f"{prog}: error: output closed early (broken pipe)", file=sys.stderr)
+        return 1
+    except (GraphError, OSError, ValueError, MemoryError, OverflowError) as e:
+        print(f"{prog}: error: {_one_line(e) if not isinstance(e, MemoryError) else 'out of memory'}",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Points stdout at /dev/null, so Python's final flush of a closed pipe does not print a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -9,12 +9,21 @@ initializers and see the same batches, so from the same ``--seed`` they learn th
 
 Output: the model's graph sizes and build times (stdout), a tqdm progress bar with loss and
 accuracy (stderr), and as the last line ``test accuracy: 0.XXX``.
+
+Checkpoints (TF's own format, `gr.train.Saver`): ``--save DIR`` writes one after every epoch and,
+on Ctrl-C, one at the step reached before exiting; ``--resume DIR`` restores the newest one and
+goes on from its ``global_step`` (``--epochs`` counts from the start, and the batches already seen
+are skipped in the same seeded order), so an interrupted and resumed run ends with the weights of
+an uninterrupted one, bit for bit. Without ``--save``, a resumed run keeps saving into its
+``--resume`` folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import math
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -29,18 +38,39 @@ MNIST_EPOCHS = 2
 DEMO_DEFAULTS = {"hidden": 64, "epochs": 15, "batch_size": 64, "learning_rate": 0.01}
 
 
+MAX_INT_ARGUMENT = 2**62  # beyond this no count makes sense, and NumPy's int64 would overflow
+
+
 def _positive_int(text: str) -> int:
-    n = int(text)
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
+    if n > MAX_INT_ARGUMENT:
+        raise argparse.ArgumentTypeError(f"{text} is too large (at most {MAX_INT_ARGUMENT})")
     return n
 
 
 def _positive_float(text: str) -> float:
-    x = float(text)
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {x}")
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (x > 0 and math.isfinite(x)):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text}")
     return x
+
+
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= n < 2**63:
+        raise argparse.ArgumentTypeError(f"a seed must be in [0, 2**63), got {n}")
+    return n
 
 
 def add_train_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any] | None = None) -> None:
@@ -57,7 +87,7 @@ def add_train_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any
                         help="examples per step (default: %(default)s)")
     parser.add_argument("--learning-rate", type=_positive_float, default=d["learning_rate"],
                         help="Adam's learning rate (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=_seed, default=0,
                         help="seeds the weights, the split and the batch order (default: %(default)s)")
     parser.add_argument("--data-dir", default=None,
                         help="a directory with MNIST's four IDX files (gzipped or not); default: scikit-learn's "
@@ -65,6 +95,10 @@ def add_train_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any
     parser.add_argument("--max-steps", type=_positive_int, default=None, help="stop after this many steps")
     parser.add_argument("--no-optimize", action="store_true", help="run the graph as built (no passes)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--save", metavar="DIR", default=None,
+                        help="write a checkpoint (TF's format) to DIR after every epoch and on Ctrl-C")
+    parser.add_argument("--resume", metavar="DIR", default=None,
+                        help="restore the newest checkpoint in DIR and continue from its step")
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +119,27 @@ class Model:
     total_nodes: tuple[int, int]     # the same with gradients and the optimizer
     forward_seconds: float
     gradient_seconds: float
+    global_step: Any = None
+
+
+def check_model_fits(steps: int, features: int, hidden: int, batch_size: int, classes: int = 10) -> None:
+    """Refuses, before allocating anything, a model whose weights or activations cannot fit in memory.
+
+    Counts the LSTM and dense weights with Adam's two slots (x3), and one training step's
+    activations (the loop tape keeps about 8 [batch, hidden] arrays per step), in float32.
+    """
+    from graphrnn.ir.errors import GraphError
+    weights = 4 * (features + hidden) * 4 * hidden + 4 * hidden + hidden * classes + classes
+    activations = steps * min(batch_size, 1 << 40) * (8 * hidden + features)
+    need = 4 * (3 * weights + 2 * activations)
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: assume a large machine
+        total = 1 << 46
+    if need > total:
+        raise GraphError(f"this model needs about {need / 2**30:,.1f} GiB ({hidden} hidden units, batch "
+                         f"{batch_size}, {steps} steps) but the machine has {total / 2**30:,.1f} GiB",
+                         fix="use fewer --hidden units or a smaller --batch-size")
 
 
 def build_model(mode: str, steps: int, features: int, hidden: int, classes: int, learning_rate: float,
@@ -108,10 +163,11 @@ def build_model(mode: str, steps: int, features: int, hidden: int, classes: int,
         accuracy = gr.reduce_mean(gr.cast(correct, gr.float32))
         t1 = time.perf_counter()
         fwd = (g.node_count(nested=False), g.node_count(nested=True))
-        train_op = gr.train.AdamOptimizer(learning_rate).minimize(loss)
+        global_step = gr.train.get_or_create_global_step()
+        train_op = gr.train.AdamOptimizer(learning_rate).minimize(loss, global_step=global_step)
         t2 = time.perf_counter()
     return Model(g, x, labels, loss, accuracy, train_op, fwd, (g.node_count(nested=False), g.node_count(nested=True)),
-                 t1 - t0, t2 - t1)
+                 t1 - t0, t2 - t1, global_step)
 
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -162,13 +218,37 @@ def evaluate(sess: Any, model: Model, x: np.ndarray, y: np.ndarray, batch: int =
     return hits / max(len(x), 1)
 
 
+class Interrupted(Exception):
+    """Ctrl-C during training; carries where the checkpoint was written (or None)."""
+
+    def __init__(self, step: int, checkpoint: str | None) -> None:
+        super().__init__(step, checkpoint)
+        self.step = step
+        self.checkpoint = checkpoint
+
+
 def train(args: argparse.Namespace, out: Any = None) -> tuple[float, dict[str, np.ndarray]]:
-    """Trains as ``args`` say; returns the test accuracy and the final variable values."""
+    """Trains as ``args`` say; returns the test accuracy and the final variable values.
+
+    Raises `Interrupted` on Ctrl-C (after writing a checkpoint when ``--save``/``--resume`` is set).
+    """
     import graphrnn as gr
     from graphrnn.datasets import batches
+    from graphrnn.ir.errors import GraphError
     out = out or sys.stdout
+    save_dir = getattr(args, "save", None) or getattr(args, "resume", None)
+    resume_dir = getattr(args, "resume", None)
+    resume_from = None
+    if resume_dir is not None:
+        resume_from = gr.train.latest_checkpoint(resume_dir)
+        if resume_from is None:
+            raise GraphError(f"--resume {resume_dir}: no checkpoint found there",
+                             fix="pass the folder a run with --save wrote, or start without --resume")
+    if save_dir is not None:
+        os.makedirs(save_dir, exist_ok=True)
     (xtr, ytr), (xte, yte), data_name = load_data(args.data_dir, args.seed)
     steps, features = xtr.shape[1], xtr.shape[2]
+    check_model_fits(steps, features, args.hidden, min(args.batch_size, len(xtr)))
     model = build_model(args.mode, steps, features, args.hidden, 10, args.learning_rate, args.seed)
     print(f"data: {data_name}: {len(xtr)} train / {len(xte)} test images", file=out)
     print(f"model: {args.mode} LSTM, {args.hidden} units, {steps} steps; graph nodes: forward "
@@ -181,35 +261,70 @@ def train(args: argparse.Namespace, out: Any = None) -> tuple[float, dict[str, n
     epochs = args.epochs or (getattr(args, "digits_epochs", DEFAULTS["epochs"]) if args.data_dir is None
                              else MNIST_EPOCHS)
     total = per_epoch * epochs if args.max_steps is None else min(args.max_steps, per_epoch * epochs)
-    bar = _progress(total, args.quiet)
     step = 0
     t0 = time.perf_counter()
     with blas_single_thread(), gr.Session(graph=model.graph, optimize=not args.no_optimize) as sess:
-        sess.run(gr.global_variables_initializer())
+        saver = gr.train.Saver(max_to_keep=5) if save_dir is not None else None
+        if resume_from is not None:
+            gr.train.Saver().restore(sess, resume_from)
+            step = int(sess.run(model.global_step))
+            print(f"resumed from {resume_from} at step {step}", file=out)
+        else:
+            sess.run(gr.global_variables_initializer())
+        start = step
+        bar = _progress(total - start, args.quiet)
         loss_avg = acc_avg = None
-        for _ in range(epochs):
-            for xb, yb in batches(xtr, ytr, args.batch_size, rng=rng):
+        seen = 0  # batches drawn, including the ones a resumed run skips (same seeded order)
+
+        def checkpoint() -> str | None:
+            if saver is None:
+                return None
+            return saver.save(sess, os.path.join(save_dir, "model.ckpt"), global_step=step)
+
+        try:
+            for _ in range(epochs):
                 if step >= total:
                     break
-                _, lv, av = sess.run([model.train_op, model.loss, model.accuracy], {model.x: xb, model.labels: yb})
-                loss_avg = float(lv) if loss_avg is None else 0.9 * loss_avg + 0.1 * float(lv)
-                acc_avg = float(av) if acc_avg is None else 0.9 * acc_avg + 0.1 * float(av)
-                step += 1
-                if bar is not None:
-                    bar.set_postfix(loss=f"{loss_avg:.3f}", acc=f"{acc_avg:.3f}", refresh=False)
-                    bar.update(1)
+                for xb, yb in batches(xtr, ytr, args.batch_size, rng=rng):
+                    seen += 1
+                    if seen <= start:
+                        continue
+                    if step >= total:
+                        break
+                    _, lv, av = sess.run([model.train_op, model.loss, model.accuracy],
+                                         {model.x: xb, model.labels: yb})
+                    loss_avg = float(lv) if loss_avg is None else 0.9 * loss_avg + 0.1 * float(lv)
+                    acc_avg = float(av) if acc_avg is None else 0.9 * acc_avg + 0.1 * float(av)
+                    step += 1
+                    if bar is not None:
+                        bar.set_postfix(loss=f"{loss_avg:.3f}", acc=f"{acc_avg:.3f}", refresh=False)
+                        bar.update(1)
+                if seen > start:
+                    checkpoint()
+        except KeyboardInterrupt:
+            if bar is not None:
+                bar.close()
+            raise Interrupted(step, checkpoint()) from None
         if bar is not None:
             bar.close()
         seconds = time.perf_counter() - t0
         test_acc = evaluate(sess, model, xte, yte)
         weights = {v.op.name: sess.run(v.value()) for v in gr.trainable_variables(model.graph)}
-    print(f"trained {step} steps in {seconds:.1f} s ({step / max(seconds, 1e-9):.1f} steps/s); "
+    done = step - start
+    print(f"trained {done} steps in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} steps/s); "
           f"final train loss {loss_avg if loss_avg is not None else float('nan'):.3f}", file=out)
+    if save_dir is not None:
+        print(f"checkpoints: {save_dir} (newest: {gr.train.latest_checkpoint(save_dir)})", file=out)
     return test_acc, weights
 
 
 def run_train(args: argparse.Namespace) -> int:
-    acc, _ = train(args)
+    try:
+        acc, _ = train(args)
+    except Interrupted as e:
+        where = f"checkpoint saved: {e.checkpoint}" if e.checkpoint else "no checkpoint (use --save DIR)"
+        print(f"interrupted at step {e.step}; {where}", file=sys.stderr)
+        return 130
     print(f"test accuracy: {acc:.3f}")
     return 0
 
