@@ -8,6 +8,7 @@ Benchmarks print figures (medians) and never assert on timings. Results go to
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
 import platform
@@ -17,6 +18,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from graphrnn.io.atomic import write_bytes, write_text
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -117,9 +120,7 @@ def environment() -> dict[str, Any]:
 
 def write_json(path: Path, payload: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(payload, f, indent=1, sort_keys=True)
-        f.write("\n")
+    write_text(path, json.dumps(payload, indent=1, sort_keys=True) + "\n")
     return path
 
 
@@ -162,8 +163,10 @@ def plot_loglog(rows: Sequence[dict[str, Any]], panels: Sequence[tuple[str, str]
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=110, format=path.suffix.lstrip(".") or "png")
     plt.close(fig)
+    write_bytes(path, buf.getvalue())
     return path
 
 

@@ -77,11 +77,10 @@ initialize_all_variables = global_variables_initializer
 __version__ = "0.1.0"
 
 # --- subpackages ---
-from graphrnn import contrib, export, layers, nn, passes, train
+from graphrnn import contrib, export, layers, nn, passes, summary, train
 from graphrnn.autodiff import gradients
 
 # TF1's tf.summary (TensorBoard files via the tensorboardX extra) and platform modules.
-from graphrnn import summary
 from graphrnn.platform import app, flags, gfile
 from graphrnn.platform import tf_logging as logging
 from graphrnn.platform.tf_logging import get_logger

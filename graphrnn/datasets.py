@@ -7,7 +7,7 @@ Invariants:
 * Both loaders return ``((x_train, y_train), (x_test, y_test))``.
 * Nothing is downloaded: the digits ship with scikit-learn and MNIST is read from files the user
   already has. Any malformed IDX file raises :class:`DatasetError` naming the file and the fault.
-* This module imports nothing from the rest of graphrnn.
+* This module imports nothing from the rest of graphrnn but its atomic file writer.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import zlib
 from collections.abc import Iterator
 
 import numpy as np
+
+from graphrnn.io.atomic import write_bytes
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -131,10 +133,8 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     payload = header + array.astype(_IDX_DTYPES[code], copy=False).tobytes()
     path = pathlib.Path(path)
     if path.name.endswith(".gz"):
-        with gzip.open(path, "wb") as f:
-            f.write(payload)
-    else:
-        path.write_bytes(payload)
+        payload = gzip.compress(payload, mtime=0)
+    write_bytes(path, payload)  # atomic: a failed write leaves an existing file intact
 
 
 def _find(data_dir: pathlib.Path, name: str) -> pathlib.Path:

@@ -101,7 +101,8 @@ def _convert_feed(key: Value, value: Any, hint: str | None = None) -> np.ndarray
         if k_to in "iu" and k_from in "iu" and not np.array_equal(conv, arr):
             raise FeedError(f"values fed for '{key.name}' do not fit in {t.dtype.name}")
         arr = conv
-    if arr.ndim != len(t.shape) or any(d is not None and d != s for d, s in zip(t.shape, arr.shape)):
+    # A placeholder of unknown rank (TF1's placeholder without a shape) takes any shape.
+    if t.has_rank and (arr.ndim != len(t.shape) or any(d is not None and d != s for d, s in zip(t.shape, arr.shape))):
         raise FeedError(
             f"cannot feed a value of shape {arr.shape} for '{key.name}', which has shape {format_shape(t.shape)}",
             op=key.node.op if key.node else None, node=key.node.name if key.node else None,
@@ -233,6 +234,8 @@ class Session:
 
 
 def _as_result(arr: Any, v: Value) -> Any:
+    if isinstance(arr, bytes):  # a string scalar (gr.string): np.asarray would drop trailing NUL bytes
+        return arr
     a = np.asarray(arr)
     if a.dtype == object:  # a loop tape's stack (per-iteration arrays), fetched as it is
         return a

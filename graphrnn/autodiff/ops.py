@@ -53,6 +53,8 @@ def _index_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
         raise ShapeError(f"the index must be a scalar, got {format_shape(types[1].shape)}")
     buf = types[0]
     axis = attrs.get("axis", 0)
+    if not buf.has_rank:  # a TensorArray whose element shape is set at run time
+        return (TensorType(buf.dtype, None),)
     return (TensorType(buf.dtype, buf.shape[:axis] + buf.shape[axis + 1:]),)
 
 

@@ -94,7 +94,7 @@ def broadcast_keeps_shape(x: Value, other: Value) -> bool:
     with unknown dims: ``other`` has no more dims, and each of its dims is 1 or equals ``x``'s
     (known) dim. (``[?, 128] + 1.0`` keeps ``[?, 128]``; ``[?, 128] * [?, 128]`` might not.)"""
     xs, os_ = x.type.shape, other.type.shape
-    if len(os_) > len(xs):
+    if not (x.type.has_rank and other.type.has_rank) or len(os_) > len(xs):
         return False
     return all(d == 1 or (d is not None and d == e) for d, e in zip(os_, xs[len(xs) - len(os_):]))
 
@@ -108,6 +108,8 @@ def reduce_to(g: Value, x: Value, other: Value | None = None) -> Value:
     no-op when the shapes already agree).
     """
     gs, xs = g.type.shape, x.type.shape
+    if not (g.type.has_rank and x.type.has_rank):  # a rank known only at run time
+        return add_op("ReduceToShapeOf", [g, x], name="ReduceToShape")
     if gs == xs and (None not in xs or (other is not None and broadcast_keeps_shape(x, other))):
         return g
     lead = len(gs) - len(xs)

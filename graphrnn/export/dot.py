@@ -15,6 +15,7 @@ import graphviz
 
 from graphrnn.export.labels import FAMILY_COLOR, escape_label
 from graphrnn.export.view import Cluster, Edge, Item, View, build_view
+from graphrnn.io.atomic import write_bytes, write_text
 from graphrnn.ir.errors import GraphError
 from graphrnn.ir.graph import Graph
 
@@ -159,8 +160,7 @@ def render(graph_or_digraph: Graph | graphviz.Digraph, path: str | os.PathLike[s
         graph_or_digraph, **to_dot_kwargs)  # type: ignore[arg-type]
     fmt = _FORMATS[ext]
     if fmt is None:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(dot.source)
+        write_text(path, dot.source)
         return path
     if dot_executable() is None:
         raise GraphvizNotFoundError(
@@ -174,6 +174,5 @@ def render(graph_or_digraph: Graph | graphviz.Digraph, path: str | os.PathLike[s
                                                 "`brew install graphviz`)") from None
     except graphviz.CalledProcessError as e:
         raise GraphError(f"Graphviz `dot` failed: {e.stderr.decode(errors='replace').strip()}") from None
-    with open(path, "wb") as f:
-        f.write(data)
+    write_bytes(path, data)
     return path

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from graphrnn.ir.errors import GraphError
+from graphrnn.ir.errors import GraphError, ShapeError
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import get_opdef
 from graphrnn.ir.types import TensorType
@@ -293,6 +293,15 @@ def add_node(op: str, inputs: Sequence[Value], attrs: dict[str, Any] | None = No
             raise e.attach(op=op, node="/".join([*b.scope, name or op]),
                            shapes=", ".join(repr(v.type) for v in ins),
                            source=format_source(src)) from None
+        except (TypeError, IndexError) as e:
+            # A rule written for known ranks met an input of unknown rank (rank None in arithmetic).
+            if all(v.type.has_rank for v in ins):
+                raise
+            raise ShapeError(f"{op} needs the rank of its inputs, and one has an unknown rank ({e})",
+                             op=op, node="/".join([*b.scope, name or op]),
+                             shapes=", ".join(repr(v.type) for v in ins), source=format_source(src),
+                             fix="give the tensor a rank: declare the placeholder with a shape, call "
+                                 "t.set_shape([...]), or gr.reshape it to a known shape") from None
     else:
         out_types = tuple(output_types)
     node_name = b.unique_name(name or op, scoped=scoped)

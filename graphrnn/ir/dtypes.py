@@ -55,8 +55,12 @@ float64 = DType("float64", np.float64, "f64")
 int32 = DType("int32", np.int32, "i32")
 int64 = DType("int64", np.int64, "i64")
 bool_ = DType("bool", np.bool_, "bool")
+# Byte strings (TF1's tf.string), e.g. a serialized Summary. A rank-0 string value is a Python
+# `bytes` at run time (a NumPy 'S' array would drop trailing NUL bytes); higher ranks are object
+# arrays of bytes. Not numeric: no arithmetic op accepts it, and it is never fed.
+string = DType("string", np.object_, "str")
 
-ALL_DTYPES: tuple[DType, ...] = (float16, float32, float64, int32, int64, bool_)
+ALL_DTYPES: tuple[DType, ...] = (float16, float32, float64, int32, int64, bool_, string)
 _BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({d.short: d for d in ALL_DTYPES})
 # TF1 accepted these spellings (the seeds write gr.placeholder("float", ...)).

@@ -69,8 +69,8 @@ class Value:
         return TensorShape(self.type.shape)
 
     @property
-    def ndim(self) -> int:
-        return len(self.type.shape)
+    def ndim(self) -> int | None:
+        return self.type.rank  # None when the rank is unknown
 
     def eval(self, feed_dict: Mapping[Any, Any] | None = None, session: Any = None) -> Any:
         from graphrnn.session import get_default_session

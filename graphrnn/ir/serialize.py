@@ -36,7 +36,7 @@ MAX_ARRAY_ELEMENTS = 50_000_000
 
 
 def _enc_type(t: TensorType) -> list[Any]:
-    return [t.dtype.name, list(t.shape)]
+    return [t.dtype.name, list(t.shape) if t.has_rank else None]  # null: unknown rank
 
 
 def _enc_ref(v: Value, node_index: dict[int, int]) -> list[Any]:
@@ -108,11 +108,12 @@ def _expect(cond: bool, msg: str) -> None:
 
 
 def _dec_type(t: Any) -> TensorType:
-    _expect(isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) and isinstance(t[1], list), f"bad type {t!r}")
-    for d in t[1]:
+    _expect(isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) and (isinstance(t[1], list) or t[1] is None),
+            f"bad type {t!r}")
+    for d in t[1] or ():
         _expect(d is None or (isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2**40), f"bad dim {d!r}")
     try:
-        return TensorType(dtypes.as_dtype(t[0]), tuple(t[1]))
+        return TensorType(dtypes.as_dtype(t[0]), None if t[1] is None else tuple(t[1]))
     except GraphError:
         raise _bad(f"unknown dtype {t[0]!r}") from None
 

@@ -110,10 +110,11 @@ def static_ints(x: Any, what: str) -> tuple[int, ...]:
     return tuple(int(e) for e in np.asarray(v).reshape(-1))
 
 
-def norm_or_raw(axis: Any, rank: int) -> int:
-    """Normalizes an in-range axis; leaves others as given for the shape rule to reject."""
+def norm_or_raw(axis: Any, rank: int | None) -> int:
+    """Normalizes an in-range axis; leaves others (and any axis of an unknown rank, ``None``) as
+    given for the shape rule to reject."""
     a = int(axis)
-    return a + rank if -rank <= a < 0 else a
+    return a + rank if rank is not None and -rank <= a < 0 else a
 
 
 def axis_arg(axis: Any, what: str = "axis") -> int:
@@ -140,8 +141,25 @@ def op_context(op: str) -> Callable[[F], F]:
                 if e.op is None:
                     e.attach(op=op, source=builder.format_source(builder.source_location()))
                 raise
+            except (TypeError, IndexError) as e:
+                # Constructor code written for known ranks met a tensor of unknown rank.
+                if not _has_unknown_rank(args, kwargs):
+                    raise
+                raise ShapeError(f"{op} needs the rank of its input, which is unknown ({e})", op=op,
+                                 source=builder.format_source(builder.source_location()),
+                                 fix="give the tensor a rank: declare the placeholder with a shape, call "
+                                     "t.set_shape([...]), or gr.reshape it to a known shape") from None
         return wrapper  # type: ignore[return-value]
     return deco
+
+
+def _has_unknown_rank(args: Any, kwargs: Any) -> bool:
+    """Whether a tensor of unknown rank is among the arguments (or directly inside a list of them)."""
+    for a in (*args, *kwargs.values()):
+        for v in (a if isinstance(a, (list, tuple)) else (a,)):
+            if isinstance(v, Value) and not v.type.has_rank:
+                return True
+    return False
 
 
 def _t(x: Any, dtype: Any = None) -> Value:
@@ -354,7 +372,8 @@ def _reshape_target(t: TensorType, target: Sequence[int | None]) -> tuple[int | 
         raise ShapeError(f"reshape target {list(target)} has more than one -1")
     if any(s is not None and s < -1 for s in target):
         raise ShapeError(f"reshape target {list(target)} has a negative size")
-    n_in = None if None in t.shape else int(np.prod(t.shape, dtype=np.int64))
+    # Unknown rank or dims: the element count is checked at run time (the kernel names the node).
+    n_in = None if not t.has_rank or None in t.shape else int(np.prod(t.shape, dtype=np.int64))
     known = [s for s in target if s is not None and s != -1]
     prod_known = int(np.prod(known, dtype=np.int64))
     fully = all(s is not None and s != -1 for s in target)

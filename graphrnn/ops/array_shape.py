@@ -115,6 +115,10 @@ def _fill_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     require_int(dims, "fill's dims")
     require_rank(value, 0, "fill's value")
     hint = attrs["static_shape"]
+    if hint is None:  # dims of unknown length (e.g. gr.shape of a tensor of unknown rank)
+        if dims.rank != 1:
+            raise ShapeError(f"fill's dims must be 1-D, got {format_shape(dims.shape)}")
+        return (TensorType(value.dtype, None),)
     if dims.rank != 1 or dims.shape[0] != len(hint):
         raise ShapeError(f"fill's dims {format_shape(dims.shape)} must be 1-D of length {len(hint)}")
     if any(d is not None and d < 0 for d in hint):
@@ -130,7 +134,10 @@ register("Fill", _fill_rule, "a tensor of shape input 0 filled with scalar input
 def fill(dims: Any, value: Any, name: str = "Fill") -> Value:
     """TF1 `tf.fill(dims, value)`; static entries of ``dims`` become static output dims."""
     d = _t(dims)
-    return builder.add_op("Fill", [d, _t(value)], {"static_shape": static_dims(d)}, name=name)
+    # A 1-D dims tensor of unknown length (gr.shape(x) for x of unknown rank) fills a tensor of
+    # unknown rank: static_shape None.
+    hint = None if d.type.rank == 1 and d.type.shape[0] is None else static_dims(d)
+    return builder.add_op("Fill", [d, _t(value)], {"static_shape": hint}, name=name)
 
 
 # TF1 makes small all-constant zeros/ones a Const and bigger ones a Fill; so do we.

@@ -57,7 +57,7 @@ def _to_flat_values(flat: list[Any], where: str) -> list[Value]:
     out = []
     for i, x in enumerate(flat):
         if isinstance(x, TensorArray):
-            out.append(x._require_flow())
+            out.append(x.loop_flow())
         else:
             try:
                 out.append(convert_to_tensor(x))
@@ -103,7 +103,8 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
             for i, s in enumerate(inv):
                 if s is None:
                     continue
-                shp = as_shape(s.flow.shape if isinstance(s, TensorArray) else s)
+                # TensorShape(None) lets the variable change rank (TF1); it is carried with unknown rank.
+                shp = as_shape(s.flow.shape if isinstance(s, TensorArray) else s, allow_unknown_rank=True)
                 t = carry_types[i + off]
                 if not t.refines(TensorType(t.dtype, shp)):
                     raise ShapeError(f"loop variable {i} has shape {format_shape(t.shape)}, which is not "

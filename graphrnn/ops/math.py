@@ -24,7 +24,7 @@ from graphrnn.ir.registry import (
     InferFn,
     register,
 )
-from graphrnn.ir.types import TensorType, broadcast_shapes, format_shape
+from graphrnn.ir.types import UNKNOWN_RANK, TensorType, broadcast_shapes, format_shape, merge_shapes, shapes_compatible
 from graphrnn.ops.array import op_context
 from graphrnn.ops.convert import convert_like, convert_to_tensor
 from graphrnn.ops.rules import Attrs, Types, same_dtype
@@ -288,6 +288,12 @@ def _select_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
                          fix="compare first, e.g. gr.greater(x, 0), or gr.cast(c, gr.bool)")
     d = same_dtype([x, y], "where's x and y")
     shapes = " ".join(format_shape(t.shape) for t in types)
+    if not all(t.has_rank for t in types):
+        # Some rank is unknown: the kernel checks the condition's shape against x's at run time.
+        if not shapes_compatible(x.shape, y.shape):
+            raise ShapeError(f"where's x and y must have the same shape, got {format_shape(x.shape)} and "
+                             f"{format_shape(y.shape)}", fix="broadcast them first (e.g. x + zeros_like(y))")
+        return (TensorType(d, merge_shapes(x.shape, y.shape)),)
     if x.rank != y.rank or any(a is not None and b is not None and a != b for a, b in zip(x.shape, y.shape)):
         raise ShapeError(f"where's x and y must have the same shape, got {format_shape(x.shape)} and "
                          f"{format_shape(y.shape)}", fix="broadcast them first (e.g. x + zeros_like(y))")
@@ -355,6 +361,8 @@ def _clip_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     d = same_dtype(types, "clip_by_value's t, clip_value_min and clip_value_max")
     _check_kind(d, _NUMERIC)
     b = broadcast_shapes([x.shape for x in types])
+    if not t.has_rank or b is UNKNOWN_RANK:
+        return (t,)  # NumPy's clip checks the broadcast at run time
     if len(b) != t.rank or any(p is not None and q is not None and p != q for p, q in zip(b, t.shape)):
         raise ShapeError("clip bounds must broadcast to t's shape, got "
                          + " ".join(format_shape(x.shape) for x in types))

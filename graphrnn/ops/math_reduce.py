@@ -14,8 +14,15 @@ from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import ALLOCATES, COMMUTATIVE, NON_DIFFERENTIABLE, PURE, InferFn, register
-from graphrnn.ir.types import TensorType, broadcast_shapes, format_shape, normalize_axis
-from graphrnn.ops.array import axis_arg, identity, norm_or_raw, op_context, static_value
+from graphrnn.ir.types import (
+    TensorType,
+    broadcast_shapes,
+    format_shape,
+    merge_shapes,
+    normalize_axis,
+    shapes_compatible,
+)
+from graphrnn.ops.array import axis_arg, identity, norm_or_raw, op_context, reshape, static_value
 from graphrnn.ops.array_shape import ones_like
 from graphrnn.ops.convert import convert_like, convert_to_tensor
 from graphrnn.ops.math import divide, greater, maximum, multiply, sqrt, where
@@ -100,6 +107,14 @@ def _add_n_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     d = same_dtype(types, "add_n inputs")
     _numeric(d, "add_n")
     shp = types[0].shape
+    if not all(t.has_rank for t in types):  # unknown ranks: as specific as the known shapes allow
+        for t in types[1:]:
+            if not shapes_compatible(shp, t.shape):
+                raise ShapeError("add_n inputs must have the same shape (no broadcasting), got "
+                                 + ", ".join(format_shape(t.shape) for t in types),
+                                 fix="use gr.add for broadcasting sums")
+            shp = merge_shapes(shp, t.shape)
+        return (TensorType(d, shp),)
     for t in types[1:]:
         if t.rank != len(shp) or any(p is not None and q is not None and p != q
                                      for p, q in zip(shp, t.shape)):
@@ -162,6 +177,13 @@ def _reduce(op: str, input_tensor: Any, axis: Any, keepdims: Any, name: str | No
     ax = axis if axis is not None else reduction_indices
     kd = bool(keepdims if keepdims is not None else (keep_dims if keep_dims is not None else False))
     r = x.type.rank
+    if ax is None and r is None:
+        # All axes of a tensor of unknown rank: reduce its flattening (TF1's rank-agnostic case);
+        # keep_dims would need the rank for the result's shape.
+        if kd:
+            raise ShapeError(f"reduce with keepdims=True needs the rank of '{x.name}', which is unknown",
+                             fix="give the tensor a rank (t.set_shape / gr.reshape), or drop keepdims")
+        return builder.add_op(op, [reshape(x, [-1])], {"axis": (0,), "keep_dims": False}, name=name or op)
     if ax is None:
         axes: tuple[int, ...] = tuple(range(r))
     else:

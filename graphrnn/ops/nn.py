@@ -84,6 +84,8 @@ def softplus(features: Any, name: str | None = None) -> Value:
 def _softmax_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     (t,) = types
     require_float(t, "softmax logits")
+    if not t.has_rank and attrs["axis"] == -1:
+        return (t,)  # the last axis of logits of unknown rank (TF1 allows it; NumPy checks rank >= 1)
     if t.rank == 0:
         raise ShapeError("softmax needs logits of rank >= 1, got a scalar")
     normalize_axis(attrs["axis"], t.rank)

@@ -38,6 +38,9 @@ def require_int(t: TensorType, what: str) -> None:
 
 
 def require_rank(t: TensorType, rank: int, what: str) -> None:
+    if not t.has_rank:
+        raise ShapeError(f"{what} must have rank {rank}, and its rank is unknown",
+                         fix=f"give it a rank: t.set_shape(...) or gr.reshape(t, ...) to rank {rank}")
     if t.rank != rank:
         raise ShapeError(f"{what} must have rank {rank}, got shape {format_shape(t.shape)}")
 

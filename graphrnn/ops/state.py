@@ -60,12 +60,10 @@ FEED_HINTS = "feed_hints"  # (value, advice): what the Session adds when it reje
 
 
 def placeholder(dtype: Any, shape: Any = None, name: str | None = None) -> Value:
-    """A value to feed. ``shape=None`` is not supported: graphrnn needs ranks (use None dims)."""
+    """A value to feed. ``shape=None`` (TF1's default) gives a tensor of unknown rank: any array of
+    the dtype can be fed, and ops that need a rank refuse it at build time (``set_shape`` fixes it)."""
     d = dtypes.as_dtype(dtype)
-    shp = as_shape(shape) if shape is not None else None
-    if shp is None:
-        raise ShapeError("placeholder needs a shape with a known rank",
-                         fix="write e.g. gr.placeholder(gr.float32, [None, None, 28])")
+    shp = as_shape(shape, allow_unknown_rank=True)
     return builder.add_op("Placeholder", [], {"type": TensorType(d, shp)}, name=name or "Placeholder")
 
 

@@ -23,7 +23,7 @@ from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import ALLOCATES, NON_DIFFERENTIABLE, PURE, register
-from graphrnn.ir.types import TensorType, as_shape, format_shape, shapes_compatible
+from graphrnn.ir.types import UNKNOWN_RANK, TensorType, as_shape, format_shape, merge_shapes, shapes_compatible
 from graphrnn.ops.convert import convert_to_tensor
 from graphrnn.ops.rules import require_int
 
@@ -39,7 +39,9 @@ def _new_rule(types: Sequence[TensorType], attrs: Any) -> tuple[TensorType, ...]
     return (attrs["type"],)
 
 
-def _elem_shape(buf: TensorType, axis: int) -> tuple[int | None, ...]:
+def _elem_shape(buf: TensorType, axis: int) -> Any:
+    if not buf.has_rank:  # a TensorArray whose element shape is set by its first write at run time
+        return UNKNOWN_RANK
     return buf.shape[:axis] + buf.shape[axis + 1:]
 
 
@@ -85,9 +87,14 @@ class TensorArray:
         self.dtype = dtypes.as_dtype(dtype)
         self.dynamic_size = bool(dynamic_size)
         self._name = name or tensor_array_name or "TensorArray"
+        # The element shape known so far, shared by every TensorArray derived from this one (through
+        # while_loop, as in TF1), so a write inside a loop body tells the loop's result its shape.
+        self._elem_cell: list[Any] = [None]
         if flow is not None:
             self.flow = flow
-            self.element_shape = flow.type.shape[1:]
+            self.element_shape = flow.type.shape[1:] if flow.type.has_rank else UNKNOWN_RANK
+            if flow.type.has_rank:
+                self._elem_cell[0] = self.element_shape
             return
         if size is None:
             raise GraphError("TensorArray needs a size (use size=0, dynamic_size=True to grow)")
@@ -97,16 +104,41 @@ class TensorArray:
         if self.element_shape is not None:
             self.flow = self._new_flow(self.element_shape)
 
-    def _new_flow(self, elem: tuple[int | None, ...]) -> Value:
+    def _new_flow(self, elem: Any) -> Value:
+        """The initial buffer; ``elem`` `UNKNOWN_RANK` gives a buffer of unknown rank (its element
+        shape is set by the first write at run time)."""
         static = None
         if self._size.node is not None and self._size.node.op == "Const" and not self.dynamic_size:
             static = int(self._size.node.attrs["value"])
-        t = TensorType(self.dtype, (static, *elem))
+        t = TensorType(self.dtype, (static, *elem) if elem is not UNKNOWN_RANK else UNKNOWN_RANK)
         return builder.add_op("TensorArrayNew", [self._size], {"type": t, "dynamic_size": self.dynamic_size},
                               name=self._name)
 
     def with_flow(self, flow: Value) -> TensorArray:
-        return TensorArray(self.dtype, dynamic_size=self.dynamic_size, flow=flow, name=self._name)
+        ta = TensorArray(self.dtype, dynamic_size=self.dynamic_size, flow=flow, name=self._name)
+        if not flow.type.has_rank:
+            ta._elem_cell = self._elem_cell  # same array as far as shapes go: share what writes learn
+        return ta
+
+    def loop_flow(self) -> Value:
+        """The buffer to carry through `while_loop`. A TensorArray created without ``element_shape``
+        and not written yet enters as a buffer of unknown rank; writes in the body set its element
+        shape at run time, and statically through the shared cell (TF1's ``infer_shape``)."""
+        if self.flow is None:
+            self.flow = self._new_flow(UNKNOWN_RANK)
+        return self.flow
+
+    def _refined(self, v: Value, lead: tuple[int | None, ...]) -> Value:
+        """``v`` (read from a buffer of unknown rank) with the element shape learned from writes."""
+        elem = self._elem_cell[0]
+        if v.type.has_rank or elem is None:
+            return v
+        from graphrnn.ops.array import reshape
+        from graphrnn.ops.array_shape import shape as shape_of
+        target = (*lead, *elem)
+        if None not in elem:  # checked at run time by the Reshape kernel
+            return reshape(v, [-1 if d is None else d for d in target])
+        return builder.add_op("ReshapeDynamic", [v, shape_of(v)], {"static_shape": target}, name="Reshape")
 
     def _require_flow(self) -> Value:
         if self.flow is None:
@@ -122,8 +154,15 @@ class TensorArray:
     def write(self, index: Any, value: Any, name: str | None = None) -> TensorArray:
         value = convert_to_tensor(value, self.dtype)
         if self.flow is None:
-            self.flow = self._new_flow(tuple(value.type.shape))
-            self.element_shape = tuple(value.type.shape)
+            self.flow = self._new_flow(value.type.shape)
+            self.element_shape = value.type.shape
+        cell = self._elem_cell
+        if not self.flow.type.has_rank and value.type.has_rank:
+            if cell[0] is not None and not shapes_compatible(cell[0], value.type.shape):
+                raise ShapeError(f"TensorArray elements have shape {format_shape(cell[0])} (from an earlier "
+                                 f"write), cannot write a value of shape {format_shape(value.type.shape)}",
+                                 op="TensorArrayWrite", source=builder.format_source(builder.source_location()))
+            cell[0] = value.type.shape if cell[0] is None else merge_shapes(cell[0], value.type.shape)
         idx = convert_to_tensor(index, dtypes.int32)
         out = builder.add_op("TensorArrayWrite", [self.flow, idx, value],
                              {"axis": 0, "dynamic_size": self.dynamic_size}, name=name or "TensorArrayWrite")
@@ -131,21 +170,21 @@ class TensorArray:
 
     def read(self, index: Any, name: str | None = None) -> Value:
         idx = convert_to_tensor(index, dtypes.int32)
-        return builder.add_op("TensorArrayRead", [self._require_flow(), idx], {"axis": 0},
-                              name=name or "TensorArrayRead")
+        return self._refined(builder.add_op("TensorArrayRead", [self._require_flow(), idx], {"axis": 0},
+                                            name=name or "TensorArrayRead"), ())
 
     def stack(self, name: str | None = None) -> Value:
         """All elements as one tensor ``[size, *element_shape]`` (the buffer itself)."""
-        return self._require_flow()
+        return self._refined(self._require_flow(), (None,))
 
     def gather(self, indices: Any, name: str | None = None) -> Value:
         from graphrnn.ops.array_index import gather
-        return gather(self._require_flow(), indices, axis=0)
+        return gather(self.stack(), indices, axis=0)
 
     def unstack(self, value: Any, name: str | None = None) -> TensorArray:
         """A TensorArray whose elements are ``value``'s slices along axis 0 (no copy is made)."""
         value = convert_to_tensor(value, self.dtype)
-        if value.type.rank < 1:
+        if value.type.has_rank and value.type.rank < 1:
             raise ShapeError("TensorArray.unstack needs a value of rank >= 1")
         return self.with_flow(value)
 

@@ -63,7 +63,7 @@ def fold_constant(m: Match, w: Writer) -> Sequence[Value] | None:
 def shape_of_static(m: Match, w: Writer) -> Sequence[Value] | None:
     """shape(x) = const(static shape of x) when it is fully known"""
     (x,) = m.inputs
-    if any(d is None for d in x.type.shape):
+    if not x.type.has_rank or any(d is None for d in x.type.shape):
         return None
     return (w.const(np.array(x.type.shape, dtype=m.type.dtype.np), m.node, keep_name=True),)
 

@@ -43,7 +43,7 @@ def safe_to_speculate(n: Node) -> bool:
     """
     if n.op in MAY_FAIL:
         return False
-    if all(d is not None for v in n.inputs for d in v.type.shape):
+    if all(v.type.has_rank and None not in v.type.shape for v in n.inputs):
         return True
     return n.op in _SHAPE_AGNOSTIC or (len(n.inputs) == 1 and get_opdef(n.op).has(ELEMENTWISE))
 

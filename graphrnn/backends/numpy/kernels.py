@@ -9,4 +9,5 @@ from graphrnn.backends.numpy import (  # noqa: F401
     kernels_passes,  # ops that only optimization passes create
     kernels_rnn,  # run-time checks of the RNN drivers
     kernels_state,  # Const, variables, Assign, NoOp
+    kernels_summary,  # ScalarSummary, HistogramSummary, MergeSummary
 )

@@ -186,8 +186,11 @@ def _size(node: Node, ctx: Any) -> Any:
 
 @kernel("Rank")
 def _rank(node: Node, ctx: Any) -> Any:
-    r = np.int32(node.inputs[0].type.rank)  # ranks are static
-    return lambda x: r
+    r = node.inputs[0].type.rank
+    if r is None:  # a tensor of unknown rank: read it from the array
+        return lambda x: np.int32(np.ndim(x))
+    r32 = np.int32(r)
+    return lambda x: r32
 
 
 @kernel("Fill")

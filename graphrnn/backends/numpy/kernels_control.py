@@ -89,7 +89,8 @@ def _if(node: Node, ctx: RunContext) -> Any:
 @kernel("TensorArrayNew")
 def _ta_new(node: Node, ctx: RunContext) -> Any:
     t = node.attrs["type"]
-    elem = tuple(0 if d is None else d for d in t.shape[1:])
+    # Unknown dims (or an unknown rank: one 0-sized dim) are allocated empty; the first write sets them.
+    elem = tuple(0 if d is None else d for d in t.shape[1:]) if t.has_rank else (0,)
     dt = t.dtype.np
 
     def run(size: Any) -> Any:

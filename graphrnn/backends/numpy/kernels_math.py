@@ -85,6 +85,8 @@ def _floormod(node: Node, ctx: Any) -> Any:
 @kernel("Select")
 def _select(node: Node, ctx: Any) -> Any:
     c_rank, x_rank = node.inputs[0].type.rank, node.inputs[1].type.rank
+    if None in (c_rank, x_rank, node.inputs[2].type.rank):
+        return _select_checked(node)  # a rank is unknown: check TF1's shape contract at run time
     if c_rank == x_rank:
         return np.where
     tail = (1,) * (x_rank - 1)  # a vector condition picks whole rows (TF1 where)
@@ -94,6 +96,21 @@ def _select(node: Node, ctx: Any) -> Any:
             raise fail(node, f"where's condition has {c.shape[0]} entries but x has {x.shape[0]} rows")
         return np.where(c.reshape(c.shape + tail), x, y)
     return rows
+
+
+def _select_checked(node: Node) -> Any:
+    """TF1's where when a rank is only known at run time: x and y have one shape, and the condition
+    has that shape or is a vector over x's rows (NumPy alone would broadcast other shapes)."""
+    def run(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if np.shape(x) != np.shape(y):
+            raise fail(node, f"where's x and y must have the same shape, got {np.shape(x)} and {np.shape(y)}")
+        if np.shape(c) == np.shape(x):
+            return np.where(c, x, y)
+        if np.ndim(c) == 1 and np.ndim(x) > 1 and np.shape(c)[0] == np.shape(x)[0]:
+            return np.where(np.reshape(c, np.shape(c) + (1,) * (np.ndim(x) - 1)), x, y)
+        raise fail(node, f"where's condition of shape {np.shape(c)} must have x's shape {np.shape(x)} "
+                         "or be a vector over x's rows")
+    return run
 
 
 @kernel("Cast")
@@ -138,6 +155,13 @@ def _add_n(node: Node, ctx: Any) -> Any:
     n = len(node.inputs)
     if n == 1:
         return lambda x: np.array(x, copy=True)  # ALLOCATES: never hand out the input itself
+    if not all(v.type.has_rank for v in node.inputs):
+        def checked(*xs: np.ndarray) -> np.ndarray:  # unknown ranks: no broadcasting, as in TF1
+            if any(np.shape(x) != np.shape(xs[0]) for x in xs):
+                raise fail(node, "add_n inputs must have the same shape, got "
+                                 + ", ".join(str(np.shape(x)) for x in xs))
+            return np.add(xs[0], xs[1]) if n == 2 else np.sum(np.stack(xs), axis=0, dtype=xs[0].dtype)
+        return checked
     if n == 2:
         return np.add
 

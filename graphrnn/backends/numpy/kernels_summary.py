@@ -1,0 +1,39 @@
+"""Kernels of the summary ops: each returns the bytes of a serialized Summary (a gr.string scalar).
+
+The encoding lives in `graphrnn.summary.encode` (tensorboardX's protos; ``b""`` without them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from graphrnn.backends.numpy.context import RunContext
+from graphrnn.backends.numpy.kernel_registry import kernel
+from graphrnn.ir.errors import ExecutionError
+from graphrnn.ir.graph import Node
+from graphrnn.summary.encode import histogram_summary, merge_summaries, scalar_summary
+
+
+@kernel("ScalarSummary")
+def _scalar_summary(node: Node, ctx: RunContext) -> Any:
+    tag = node.attrs["tag"]
+
+    def run(value: Any) -> bytes:
+        if np.ndim(value) != 0:  # only reachable when the static rank was unknown
+            raise ExecutionError(f"tags and values not the same shape: [] != {list(np.shape(value))} (tag '{tag}')",
+                                 fix="a scalar summary takes one number: reduce the tensor first")
+        return scalar_summary(tag, value)
+    return run
+
+
+@kernel("HistogramSummary")
+def _histogram_summary(node: Node, ctx: RunContext) -> Any:
+    tag = node.attrs["tag"]
+    return lambda values: histogram_summary(tag, values)
+
+
+@kernel("MergeSummary")
+def _merge_summary(node: Node, ctx: RunContext) -> Any:
+    return lambda *inputs: merge_summaries(inputs)

@@ -1,0 +1,14 @@
+"""TF1's ``tf.summary``: summary ops (`scalar`, `histogram`, `merge`, `merge_all`), `FileWriter`
+and the proto classes, writing real TensorBoard event files when tensorboardX is installed
+(``pip install "graphrnn[tensorboard]"``); without it summaries are empty and writers write nothing,
+after one warning.
+"""
+
+from graphrnn.summary.ops import SUMMARIES, histogram, merge, merge_all, scalar
+from graphrnn.summary.proto_alias import Event, SessionLog, Summary, SummaryDescription, TaggedRunMetadata
+from graphrnn.summary.protos import SummariesDisabledWarning
+from graphrnn.summary.writer import FileWriter, SummaryWriterError
+
+__all__ = ["Event", "FileWriter", "SUMMARIES", "SessionLog", "Summary", "SummariesDisabledWarning",
+           "SummaryDescription", "SummaryWriterError", "TaggedRunMetadata", "histogram", "merge", "merge_all",
+           "scalar"]

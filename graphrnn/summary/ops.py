@@ -1,0 +1,152 @@
+"""TF1's summary ops: ``gr.summary.scalar``, ``histogram``, ``merge`` and ``merge_all``.
+
+Each op returns a rank-0 `gr.string` tensor holding a serialized ``Summary`` proto; running it
+gives ``bytes`` (`FileWriter.add_summary` takes them). Tags and node names follow TF1's
+summary_op_util: the summary opens a name scope named after it, so its tag is that unique scope
+(``"train/loss"`` inside ``name_scope("train")``, ``"loss_1"`` for a second ``"loss"``), with the
+``family`` prefix first when given; the node gets the scope's name. New summaries go in the
+graph's ``"summaries"`` collection (TF1's ``GraphKeys.SUMMARIES``), which `merge_all` reads.
+
+The ops are pure (their bytes depend only on their inputs and tag) and not differentiable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from graphrnn.ir import builder, dtypes
+from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
+from graphrnn.ir.graph import Value
+from graphrnn.ir.registry import NON_DIFFERENTIABLE, PURE, register
+from graphrnn.ir.types import TensorType, format_shape
+from graphrnn.ops.convert import convert_to_tensor
+from graphrnn.summary import protos
+
+SUMMARIES = "summaries"  # TF1's GraphKeys.SUMMARIES
+_STRING_SCALAR = TensorType(dtypes.string, ())
+
+
+def _require_real(t: TensorType, op: str) -> None:
+    if not (t.dtype.is_floating or t.dtype.is_integer):
+        raise DTypeError(f"{op} takes a real number tensor (float or int), got {t.dtype.name}",
+                         fix="cast it first, e.g. gr.cast(x, gr.float32)")
+
+
+def _scalar_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
+    (t,) = types
+    _require_real(t, "ScalarSummary")
+    if t.rank is not None and t.rank != 0:
+        raise ShapeError(f"a scalar summary needs a scalar (shape []), got shape {format_shape(t.shape)}",
+                         fix="reduce it first (gr.reduce_mean(x)), or use gr.summary.histogram for many values")
+    return (_STRING_SCALAR,)
+
+
+def _histogram_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
+    (t,) = types
+    _require_real(t, "HistogramSummary")
+    return (_STRING_SCALAR,)
+
+
+def _merge_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
+    if not types:
+        raise GraphError("MergeSummary needs at least one summary to merge")
+    for i, t in enumerate(types):
+        if t.dtype is not dtypes.string:
+            raise DTypeError(f"MergeSummary input {i} is a {t.dtype.name} tensor, not a serialized summary",
+                             fix="merge only tensors returned by gr.summary.scalar/histogram/merge")
+    return (_STRING_SCALAR,)
+
+
+_TRAITS = (PURE, NON_DIFFERENTIABLE)
+register("ScalarSummary", _scalar_rule, "a Summary with the scalar input as simple_value under attr 'tag'",
+         traits=_TRAITS, num_inputs=1)
+register("HistogramSummary", _histogram_rule, "a Summary with a histogram of the input under attr 'tag'",
+         traits=_TRAITS, num_inputs=1)
+register("MergeSummary", _merge_rule, "the union of the values of the input Summaries (tags must differ)",
+         traits=_TRAITS, num_inputs=None)
+
+
+_INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w.]")
+
+
+def clean_tag(name: str | None) -> str | None:
+    """TF1: characters a node name cannot hold become '_', leading slashes go (logged at INFO)."""
+    if name is None:
+        return None
+    new = _INVALID_TAG_CHARACTERS.sub("_", name).lstrip("/")
+    if new != name:
+        from graphrnn.platform import tf_logging
+        tf_logging.info("Summary name %s is illegal; using %s instead.", name, new)
+    return new
+
+
+@contextlib.contextmanager
+def summary_scope(name: str, family: str | None = None,
+                  default_name: str | None = None) -> Iterator[tuple[str, str]]:
+    """Opens the summary's unique name scope; yields ``(tag, scope)`` as TF1's summary_op_util does."""
+    name_c, family_c = clean_tag(name), clean_tag(family)
+    base = name_c if family_c is None else f"{family_c}/{name_c}"
+    with builder.name_scope(base or None, default_name) as scope:
+        tag = scope.rstrip("/")
+        yield (tag if family_c is None else f"{family_c}/{tag}"), scope
+
+
+def collect(value: Value, collections: Sequence[str] | None, default: Sequence[str]) -> None:
+    graph = builder.get_default_graph()
+    for key in default if collections is None else collections:
+        graph.add_to_collection(key, value)
+
+
+def _summary(op: str, name: str, tensor: Any, collections: Sequence[str] | None, family: str | None,
+             default_name: str | None = None) -> Value:
+    protos.warn_if_missing(f"gr.summary.{'scalar' if op == 'ScalarSummary' else 'histogram'}", stacklevel=4)
+    if not isinstance(name, str) and not (name is None and default_name):
+        raise GraphError(f"a summary name must be a string, got {name!r}",
+                         fix='pass the name first: gr.summary.scalar("loss", loss)')
+    with summary_scope(name, family, default_name) as (tag, scope):
+        x = tensor if isinstance(tensor, Value) else convert_to_tensor(tensor, name="values")
+        value = builder.add_op(op, [x], {"tag": tag}, name=scope)
+        collect(value, collections, [SUMMARIES])
+    return value
+
+
+def scalar(name: str, tensor: Any, collections: Sequence[str] | None = None, family: str | None = None) -> Value:
+    """A Summary holding the scalar ``tensor`` (a real number) as ``simple_value`` under the summary's tag."""
+    return _summary("ScalarSummary", name, tensor, collections, family)
+
+
+def histogram(name: str, values: Any, collections: Sequence[str] | None = None,
+              family: str | None = None) -> Value:
+    """A Summary holding a histogram of ``values`` (any shape); NaN or inf is an error when it runs."""
+    return _summary("HistogramSummary", name, values, collections, family, default_name="HistogramSummary")
+
+
+def merge(inputs: Sequence[Any], collections: Sequence[str] | None = None, name: str | None = None) -> Value:
+    """A Summary with the values of all ``inputs`` (string tensors of serialized Summaries)."""
+    if isinstance(inputs, Value) or not isinstance(inputs, Sequence) or not inputs:
+        raise GraphError(f"gr.summary.merge takes a non-empty list of summary tensors, got {inputs!r}",
+                         fix="pass a list, e.g. gr.summary.merge([loss_summary, weights_summary])")
+    name = clean_tag(name)
+    with builder.name_scope(name, "Merge"):
+        ins = [convert_to_tensor(x) for x in inputs]
+        value = builder.add_op("MergeSummary", ins, {}, name=name)
+        collect(value, collections, [])
+    return value
+
+
+def merge_all(key: str = SUMMARIES, scope: str | None = None, name: str | None = None) -> Value | None:
+    """Merges every summary in the default graph's collection ``key`` (those whose name
+    ``re.match``es ``scope``, when given); None when there are none, as in TF1."""
+    items = builder.get_default_graph().get_collection(key)
+    if scope is not None:
+        pattern = re.compile(scope)
+        items = [x for x in items if isinstance(getattr(x, "name", None), str) and pattern.match(x.name)]
+    if not items:
+        return None
+    return merge(items, name=name)
+
+
+__all__ = ["clean_tag", "histogram", "merge", "merge_all", "scalar", "summary_scope", "SUMMARIES"]
