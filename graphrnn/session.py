@@ -1,9 +1,14 @@
 """`Session`: runs fetches of a graph on the NumPy backend, holding the variables' values.
 
 A run prunes the graph to what the fetches need, compiles that into a plan (cached per fetch/feed
-signature), optionally optimizes the pruned graph first (``optimize=True``, the default, like
-TF1's grappler), feeds the checked and converted feed arrays, and packs the results into the
-fetch structure (lists, tuples, dicts, namedtuples such as LSTMStateTuple).
+signature in a bounded LRU cache that survives the graph growing: `plan_cache`), optionally
+optimizes the pruned graph first (``optimize=True``, the default, like TF1's grappler), feeds the
+checked and converted feed arrays, and packs the results into the fetch structure (lists, tuples,
+dicts, namedtuples such as LSTMStateTuple).
+
+A run is all-or-nothing for variables: if it raises (a kernel fails, a check op fires, Ctrl-C),
+every variable it wrote gets its value from before the run back. Several threads may run on one
+Session; each sees its own `Session.last_run_report`.
 """
 
 from __future__ import annotations
@@ -19,12 +24,17 @@ from graphrnn import nest
 from graphrnn.backends.numpy import kernels as _kernels  # noqa: F401 - registers the kernels
 from graphrnn.backends.numpy.context import RunContext, RunStats
 from graphrnn.backends.numpy.memory import apply_memory_policy
-from graphrnn.backends.numpy.plan import Plan, compile_plan
+from graphrnn.backends.numpy.plan import Plan, compile_plan, prune
+from graphrnn.backends.numpy.plan_cache import DEFAULT_CAPACITY, CachedPlan, PlanCache, PlanCacheInfo, SourceSnapshot
 from graphrnn.ir import builder
 from graphrnn.ir.errors import FeedError, FetchError, GraphError
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.types import format_shape
 from graphrnn.ops.state import FEED_HINTS
+
+
+class SessionError(GraphError, RuntimeError):
+    """The Session cannot do this: it is closed, or it was made with arguments it cannot use."""
 
 
 class _SessionStack(threading.local):
@@ -52,20 +62,42 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _CachedPlan:
-    plan: Plan
-    report: Any  # the pass manager's report when the graph was optimized
+class _ThreadReports(threading.local):
+    def __init__(self) -> None:
+        self.last = RunReport()
 
 
-def _fetch_leaf(x: Any, graph: Graph) -> Value | Node | None:
-    if x is None:
-        return None
+def _by_name(name: str, graph: Graph, what: str) -> Value | Node:
+    """The tensor ('op:index') or operation ('op') called ``name``, as TF1's graph lookups parse it."""
+    op_name, colon, index = name.rpartition(":")
+    if not colon:
+        op_name = name
+    elif not op_name or not index.isdigit():
+        raise FetchError(f"cannot {what} {name!r}: it looks like a tensor name but is not a valid one",
+                         fix="tensor names look like '<op_name>:<output_index>', e.g. 'y:0'")
+    try:
+        op = graph.get_operation_by_name(op_name)
+    except KeyError as e:
+        raise FetchError(f"cannot {what} {name!r}: {e.args[0]}",
+                         fix="check the name with [op.name for op in graph.get_operations()]") from None
+    if not colon:
+        return op
+    i = int(index)
+    if i >= len(op.outputs):
+        raise FetchError(f"cannot {what} {name!r}: the operation {op_name!r} exists but has only "
+                         f"{len(op.outputs)} output(s)", op=op.op, node=op.name,
+                         source=builder.format_source(op.source),
+                         fix=f"use an output index below {len(op.outputs)}" if op.outputs else
+                             f"fetch the operation itself: {op_name!r}")
+    return op.outputs[i]
+
+
+def _fetch_leaf(x: Any, graph: Graph, what: str = "fetch") -> Value | Node:
+    if x is None:  # TF1 raises too: a fetch must be something to compute
+        raise FetchError(f"cannot {what} None",
+                         fix="pass tensors, operations or names; drop the None from the fetches")
     if isinstance(x, str):
-        try:
-            return graph.get_tensor_by_name(x) if ":" in x else graph.get_operation_by_name(x)
-        except KeyError as e:
-            raise FetchError(f"cannot fetch {x!r}: {e.args[0]}") from None
+        return _by_name(x, graph, what)
     conv = getattr(x, "_as_graph_value", None)
     if conv is not None:
         x = conv()
@@ -74,11 +106,11 @@ def _fetch_leaf(x: Any, graph: Graph) -> Value | Node | None:
     if isinstance(x, (Value, Node)):
         if x.graph is not graph:
             where = "a While/If body" if x.graph.root is graph else "another graph"
-            raise FetchError(f"cannot fetch '{x.name}': it belongs to {where}, not to this session's graph",
+            raise FetchError(f"cannot {what} '{x.name}': it belongs to {where}, not to this session's graph",
                              fix="fetch tensors created under `with session_graph.as_default():` "
                                  "(values inside a loop body are reachable only through the loop's outputs)")
         return x
-    raise FetchError(f"cannot fetch {x!r} of type {type(x).__name__}",
+    raise FetchError(f"cannot {what} {x!r} of type {type(x).__name__}",
                      fix="fetch tensors, operations, variables, or (nested) lists/tuples/dicts of them")
 
 
@@ -117,21 +149,52 @@ class Session:
 
     ``optimize=True`` runs the default pass pipeline on each pruned graph before compiling it;
     ``optimize=False`` runs the graph exactly as built; a pipeline name or list of pass names
-    selects passes (see `graphrnn.passes`).
+    selects passes (see `graphrnn.passes`). ``plan_cache_size`` bounds how many compiled plans (one
+    per distinct fetch/feed signature) the Session keeps; the least recently used goes first.
     """
 
     def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None,
-                 optimize: Any = True) -> None:
+                 optimize: Any = True, plan_cache_size: int = DEFAULT_CAPACITY) -> None:
+        if not isinstance(target, str):
+            raise SessionError(f"Session target must be a string, got {type(target).__name__}",
+                               fix="omit it: Session() runs in this process")
+        if target:
+            raise SessionError(f"graphrnn runs graphs in this process and cannot connect to {target!r}",
+                               fix="omit the target: Session() or Session(graph=g)")
+        if graph is not None and not isinstance(graph, Graph):
+            raise SessionError(f"Session(graph=...) must be a gr.Graph, got {type(graph).__name__}",
+                               fix="pass the graph you built in `with g.as_default():`, or omit it for the "
+                                   "default graph")
+        if graph is not None and graph.parent is not None:
+            raise SessionError(f"Session(graph=...) got the body of a While/If ({graph.name!r}), not a "
+                               "top-level graph", fix="pass the graph the loop was built in")
+        if isinstance(plan_cache_size, bool) or not isinstance(plan_cache_size, int) or plan_cache_size < 1:
+            raise SessionError(f"plan_cache_size must be a positive int, got {plan_cache_size!r}",
+                               fix=f"omit it (default {DEFAULT_CAPACITY}) or pass e.g. plan_cache_size=16")
         self.graph = graph if graph is not None else builder.get_default_graph()
         self.optimize = optimize
+        self.config = config
         apply_memory_policy()  # once per process: keep freed activation memory (backends/numpy/memory.py)
         self._ctx = RunContext()
-        self._plans: dict[Any, _CachedPlan] = {}
+        self._plans = PlanCache(plan_cache_size)
+        # Held while compiling: two threads missing the same plan compile it once; the compiler's
+        # `ctx.donated` scoping is not re-entrant across threads.
+        self._compile_lock = threading.Lock()
+        self._reports = _ThreadReports()
         self._closed = False
-        self.last_run_report = RunReport()
+
+    @property
+    def last_run_report(self) -> RunReport:
+        """What this thread's last `run` on this Session executed (another thread's runs never show)."""
+        return self._reports.last
+
+    def plan_cache_info(self) -> PlanCacheInfo:
+        """Hits, misses (= compiles), invalidations, evictions, size and capacity of the plan cache."""
+        return self._plans.info()
 
     # --- context management -------------------------------------------------------------------
     def __enter__(self) -> Session:
+        self._check_open("enter")
         _SESSIONS.stack.append(self)
         self._graph_ctx = self.graph.as_default()
         self._graph_ctx.__enter__()
@@ -155,47 +218,71 @@ class Session:
         return ctx()
 
     def close(self) -> None:
+        """Releases the compiled plans; any later use of the Session raises `SessionError` (TF1)."""
         self._closed = True
+        self._plans.clear()
+
+    def _check_open(self, what: str) -> None:
+        if self._closed:
+            raise SessionError(f"cannot {what}: the Session is closed",
+                               fix="use the Session inside its `with gr.Session() as sess:` block, or "
+                                   "create a new Session (variables must be initialized or restored again)")
 
     # --- variables ------------------------------------------------------------------------------
     @property
     def variables(self) -> Mapping[str, np.ndarray]:
+        """The variables' current values by full name (read-only arrays; `load_variable` sets one)."""
+        self._check_open("read variables")
         return self._ctx.variables
 
     def load_variable(self, var: Any, value: Any) -> None:
         """Sets a variable's value (TF1's ``Variable.load``); checks shape and dtype."""
-        node = var.op
+        self._check_open("load a variable")
+        node = getattr(var, "op", None)
+        if not isinstance(node, Node) or "var_name" not in node.attrs:
+            raise SessionError(f"load_variable expects a variable, got {var!r}",
+                               fix="pass the object gr.Variable / gr.get_variable returned")
         arr = _convert_feed(node.outputs[0], value)
         arr = np.array(arr, copy=True)
         arr.setflags(write=False)
-        self._ctx.variables[node.attrs["var_name"]] = arr
+        self._ctx.write_variable(node.attrs["var_name"], arr)
 
     # --- running ----------------------------------------------------------------------------------
     def run(self, fetches: Any, feed_dict: Mapping[Any, Any] | None = None, options: Any = None,
             run_metadata: Any = None) -> Any:
-        if self._closed:
-            raise GraphError("attempted to use a closed Session")
+        """Computes ``fetches`` (a tensor, an operation, a name, or a nested structure of them).
+
+        If the run raises, every variable it assigned has its value from before the run again.
+        """
+        self._check_open("run")
+        if feed_dict is not None and not isinstance(feed_dict, Mapping):
+            raise FeedError(f"feed_dict must be a mapping from tensors to values, got {type(feed_dict).__name__}",
+                            fix="pass a dict: sess.run(fetches, feed_dict={x: data})")
         flat = nest.flatten(fetches)
         leaves = [_fetch_leaf(x, self.graph) for x in flat]
         values = [x for x in leaves if isinstance(x, Value)]
         targets = [x for x in leaves if isinstance(x, Node)]
         feeds: dict[Value, np.ndarray] = {}
-        hints = {id(t): text for t, text in self.graph.get_collection(FEED_HINTS)}
-        for k, v in (feed_dict or {}).items():
-            key = _fetch_leaf(k, self.graph)
-            if not isinstance(key, Value):
-                raise FeedError(f"feed_dict keys must be tensors, got {k!r}")
-            feeds[key] = _convert_feed(key, v, hints.get(id(key)))
+        if feed_dict:
+            hints = {id(t): text for t, text in self.graph.get_collection(FEED_HINTS)}
+            for k, v in feed_dict.items():
+                key = _fetch_leaf(k, self.graph, what="feed")
+                if not isinstance(key, Value):
+                    raise FeedError(f"feed_dict keys must be tensors, got operation '{key.name}'",
+                                    fix=f"feed one of its outputs, e.g. '{key.name}:0'")
+                feeds[key] = _convert_feed(key, v, hints.get(id(key)))
         uniq_vals = list({id(v): v for v in values}.values())
         feed_keys = sorted(feeds, key=id)
-        sig = (tuple(id(v) for v in uniq_vals), tuple(id(t) for t in targets), tuple(id(k) for k in feed_keys),
-               self.graph.version, len(self.graph.nodes))
-        cached = self._plans.get(sig)
-        if cached is None:
-            cached = self._compile(uniq_vals, targets, feed_keys)
-            self._plans[sig] = cached
-        self._ctx.stats = RunStats()
-        results = cached.plan.run([feeds[k] for k in feed_keys])
+        cached = self._plan(uniq_vals, targets, feed_keys)
+        ctx = self._ctx
+        ctx.stats = RunStats()
+        outer = ctx.begin_journal()
+        try:
+            results = cached.plan.run([feeds[k] for k in feed_keys])
+        except BaseException:
+            ctx.rollback(ctx.end_journal(outer, succeeded=False))
+            raise
+        ctx.end_journal(outer, succeeded=True)
         self._record(cached)
         by_id = {id(v): r for v, r in zip(uniq_vals, results)}
         out = []
@@ -206,31 +293,46 @@ class Session:
                 out.append(None)
         return nest.pack_sequence_as(fetches, out) if nest.is_sequence(fetches) else out[0]
 
-    def _compile(self, values: list[Value], targets: list[Node], feed_keys: list[Value]) -> _CachedPlan:
+    def _plan(self, values: list[Value], targets: list[Node], feed_keys: list[Value]) -> CachedPlan:
+        """The cached plan for these fetches and feeds, compiled on a miss."""
+        key = (tuple(map(id, values)), tuple(map(id, targets)), tuple(map(id, feed_keys)))
+        cached = self._plans.get(key)
+        if cached is None:
+            with self._compile_lock:
+                cached = self._plans.peek(key)  # another thread may have compiled it meanwhile
+                if cached is None:
+                    cached = self._compile(values, targets, feed_keys)
+                    self._plans.put(key, cached)
+        return cached
+
+    def _compile(self, values: list[Value], targets: list[Node], feed_keys: list[Value]) -> CachedPlan:
+        source = SourceSnapshot(self.graph, prune(self.graph, values, targets, feed_keys))
         graph, outs, tgts, ins, report = self.graph, values, targets, feed_keys, None
         if self.optimize:
             from graphrnn.passes.session_hook import optimize_for_run
             graph, outs, tgts, ins, report = optimize_for_run(self.graph, values, targets, feed_keys,
                                                               self.optimize)
         plan = compile_plan(graph, ins, outs, self._ctx, targets=tgts)
-        return _CachedPlan(plan, report)
+        return CachedPlan(plan, report, source, (values, targets, feed_keys))
 
-    def _record(self, cached: _CachedPlan) -> None:
+    def _record(self, cached: CachedPlan) -> None:
         stats = self._ctx.stats
         notes = list(stats.notes)
         if stats.while_iterations:
             notes.append("While loops ran their iterations in order on the NumPy interpreter "
                          "(parallel_iterations and swap_memory are recorded on the node, not used)")
-        self.last_run_report = RunReport(len(cached.plan.nodes), dict(stats.while_iterations),
-                                         cached.report is not None, cached.report, notes)
+        self._reports.last = RunReport(len(cached.plan.nodes), dict(stats.while_iterations),
+                                       cached.report is not None, cached.report, notes)
 
     def plan_for(self, fetches: Any, feed_keys: Any = ()) -> Plan:
         """The compiled plan `run` would use (for introspection and tests)."""
+        self._check_open("compile a plan")
         leaves = [_fetch_leaf(x, self.graph) for x in nest.flatten(fetches)]
         values = list({id(v): v for v in leaves if isinstance(v, Value)}.values())
         targets = [x for x in leaves if isinstance(x, Node)]
-        keys = sorted((_fetch_leaf(k, self.graph) for k in feed_keys), key=id)
-        return self._compile(values, targets, keys).plan  # type: ignore[arg-type]
+        keys = sorted((_fetch_leaf(k, self.graph, what="feed") for k in feed_keys), key=id)
+        with self._compile_lock:
+            return self._compile(values, targets, keys).plan  # type: ignore[arg-type]
 
 
 def _as_result(arr: Any, v: Value) -> Any:

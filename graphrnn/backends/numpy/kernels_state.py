@@ -59,7 +59,7 @@ def _var_init(node: Node, ctx: RunContext) -> Any:
         else:
             arr = init(tuple(t.shape), t.dtype, seed)
         arr.setflags(write=False)
-        ctx.variables[name] = arr
+        ctx.write_variable(name, arr)  # journaled: a failing run is undone
     return run
 
 
@@ -73,7 +73,7 @@ def _assign(node: Node, ctx: RunContext) -> Any:
             raise ExecutionError(f"Assign to '{name}': value of shape {arr.shape} does not match the "
                                  f"variable's shape {np.shape(old)}")
         arr.setflags(write=False)
-        ctx.variables[name] = arr
+        ctx.write_variable(name, arr)  # journaled: a failing run is undone
         return arr
     return run
 

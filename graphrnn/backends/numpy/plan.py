@@ -167,14 +167,20 @@ def compile_plan(graph: Graph, inputs: Sequence[Value], outputs: Sequence[Value]
         live -= len(frees[i])
 
     donated = {id(n) for n in nodes if _donatable(n, owned, uses, out_ids)}
-    ctx.donated |= donated
+    # The donated set holds only while this plan's kernels are built (a nested loop's plan adds its
+    # own on top): ids of nodes of graphs compiled earlier and since freed may be reused by new nodes.
+    outer_donated = ctx.donated
+    ctx.donated = outer_donated | donated
     kernels = []
-    for n in nodes:
-        factory = KERNELS.get(n.op)
-        if factory is None:
-            raise GraphError(f"the NumPy backend has no kernel for op {n.op}", op=n.op, node=n.name,
-                             source=format_source(n.source))
-        kernels.append(factory(n, ctx))
+    try:
+        for n in nodes:
+            factory = KERNELS.get(n.op)
+            if factory is None:
+                raise GraphError(f"the NumPy backend has no kernel for op {n.op}", op=n.op, node=n.name,
+                                 source=format_source(n.source))
+            kernels.append(factory(n, ctx))
+    finally:
+        ctx.donated = outer_donated
 
     pid = next(_plan_ids)
     filename = f"<graphrnn-plan-{pid}>"
