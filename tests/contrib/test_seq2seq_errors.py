@@ -1,0 +1,286 @@
+"""Bad arguments to the seq2seq losses, legacy_seq2seq and static_state_saving_rnn are `GraphError`s
+that name the problem, the user's line and a fix; plus properties of ``sequence_loss`` (hypothesis,
+against a NumPy statement of TF 1.15's reductions, with unknown batch and time dims)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import graphrnn as gr
+from graphrnn.contrib import legacy_seq2seq, seq2seq
+
+
+def _check(err: gr.GraphError, *words: str) -> None:
+    text = str(err)
+    for w in words:
+        assert w in text, (w, text)
+    assert err.fix, text
+    assert err.source is not None and __file__.rsplit("/", 1)[-1] in err.source, text
+
+
+# --- contrib.seq2seq.sequence_loss -----------------------------------------------------------------
+
+
+def _loss_inputs(b: Any = 3, t: Any = 4, c: int = 5, target_dtype: Any = gr.int32,
+                 weight_dtype: Any = gr.float64) -> tuple[Any, Any, Any]:
+    return (gr.placeholder(gr.float64, [b, t, c]), gr.placeholder(target_dtype, [b, t]),
+            gr.placeholder(weight_dtype, [b, t]))
+
+
+def test_sequence_loss_rejects_wrong_ranks_shapes_and_dtypes() -> None:
+    with gr.Graph().as_default():
+        lg, tg, wt = _loss_inputs()
+        with pytest.raises(gr.ShapeError) as e:
+            seq2seq.sequence_loss(gr.placeholder(gr.float64, [3, 5]), tg, wt)
+        _check(e.value, "logits", "[3,5]")
+        with pytest.raises(gr.ShapeError) as e:
+            seq2seq.sequence_loss(lg, gr.placeholder(gr.int32, [3, 4, 1]), wt)
+        _check(e.value, "targets")
+        with pytest.raises(gr.ShapeError) as e:
+            seq2seq.sequence_loss(lg, tg, gr.placeholder(gr.float64, [3, 5]))
+        _check(e.value, "weights", "[3,5]")
+        with pytest.raises(gr.DTypeError) as e:
+            seq2seq.sequence_loss(lg, gr.placeholder(gr.float64, [3, 4]), wt)
+        _check(e.value, "integer")
+        with pytest.raises(gr.DTypeError) as e:
+            seq2seq.sequence_loss(lg, tg, gr.placeholder(gr.float32, [3, 4]))
+        _check(e.value, "float32", "float64")
+
+
+def test_sequence_loss_rejects_average_and_sum_on_one_axis_and_a_non_callable_loss() -> None:
+    with gr.Graph().as_default():
+        lg, tg, wt = _loss_inputs()
+        with pytest.raises(gr.GraphError) as e:
+            seq2seq.sequence_loss(lg, tg, wt, average_across_timesteps=True, sum_over_timesteps=True)
+        _check(e.value, "average_across_timesteps", "sum_over_timesteps")
+        with pytest.raises(gr.GraphError) as e:
+            seq2seq.sequence_loss(lg, tg, wt, average_across_timesteps=False, sum_over_batch=True)
+        _check(e.value, "average_across_batch", "sum_over_batch")
+        with pytest.raises(gr.GraphError) as e:
+            seq2seq.sequence_loss(lg, tg, wt, softmax_loss_function="sparse")
+        _check(e.value, "callable")
+
+
+def test_sequence_loss_warns_when_tf_ignores_a_sum_over_flag() -> None:
+    with gr.Graph().as_default():
+        lg, tg, wt = _loss_inputs()
+        with pytest.warns(seq2seq.IgnoredSumOverWarning, match="sum_over_batch"):
+            out = seq2seq.sequence_loss(lg, tg, wt, average_across_batch=False, sum_over_batch=True)
+        assert tuple(out.type.shape) == (3,)  # TF 1.15: the batch axis is kept
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            seq2seq.sequence_loss(lg, tg, wt)  # the defaults do not warn
+
+
+def _np_sequence_loss(logits: np.ndarray, targets: np.ndarray, weights: np.ndarray, avg_t: bool, avg_b: bool,
+                      sum_t: bool, sum_b: bool) -> np.ndarray:
+    """TF 1.15's reductions in NumPy, axis by axis (0 where a divisor is 0)."""
+    z = logits - logits.max(-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    ce = -np.take_along_axis(logp, targets[..., None], -1)[..., 0] * weights
+
+    def div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.where(b == 0, 0.0, a / np.where(b == 0, 1.0, b))
+    if avg_t and avg_b:
+        return div(ce.sum(), weights.sum())
+    if sum_t and sum_b:
+        return div(ce.sum(), (weights != 0).sum().astype(float))
+    if avg_t or avg_b:
+        ax = 0 if avg_b else 1
+        return div(ce.sum(ax), weights.sum(ax))
+    if sum_t or sum_b:
+        ax = 0 if sum_b else 1
+        return div(ce.sum(ax), (weights != 0).sum(ax).astype(float))
+    return ce
+
+
+MODES = [(at, ab, st_, sb) for at, st_ in ((1, 0), (0, 1), (0, 0)) for ab, sb in ((1, 0), (0, 1), (0, 0))]
+
+
+@settings(max_examples=12, deadline=None)
+@given(b=st.integers(1, 4), t=st.integers(1, 4), seed=st.integers(0, 2**16), zero_frac=st.sampled_from([0.0, 0.5, 1.0]))
+def test_sequence_loss_matches_numpy_for_unknown_batch_and_time(b: int, t: int, seed: int, zero_frac: float) -> None:
+    rng = np.random.default_rng(seed)
+    c = 5
+    logits = rng.standard_normal((b, t, c))
+    targets = rng.integers(0, c, (b, t)).astype(np.int32)
+    weights = rng.uniform(0.1, 2.0, (b, t)) * (rng.uniform(size=(b, t)) >= zero_frac)
+    g = gr.Graph()
+    with g.as_default(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", seq2seq.IgnoredSumOverWarning)
+        lg, tg, wt = _loss_inputs(None, None, c)
+        outs = [seq2seq.sequence_loss(lg, tg, wt, *map(bool, m)) for m in MODES]
+        grads = gr.gradients(gr.add_n([gr.reduce_sum(o) for o in outs]), [lg, wt])
+    with gr.Session(graph=g) as sess:
+        got, got_grads = sess.run([outs, grads], {lg: logits, tg: targets, wt: weights})
+    for m, value in zip(MODES, got):
+        np.testing.assert_allclose(value, _np_sequence_loss(logits, targets, weights, *map(bool, m)),
+                                   rtol=1e-10, atol=1e-12, err_msg=str(m))
+    assert all(np.all(np.isfinite(gv)) for gv in got_grads)  # all-zero weights give 0, never NaN
+
+
+# --- legacy_seq2seq losses -------------------------------------------------------------------------
+
+
+def test_legacy_losses_reject_mismatched_empty_and_non_list_arguments() -> None:
+    with gr.Graph().as_default():
+        lg = [gr.placeholder(gr.float64, [3, 5]) for _ in range(2)]
+        tg = [gr.placeholder(gr.int32, [3]) for _ in range(2)]
+        wt = [gr.placeholder(gr.float64, [3]) for _ in range(2)]
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.sequence_loss_by_example(lg, tg, wt[:1])
+        _check(e.value, "2, 2, 1")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.sequence_loss([], [], [])
+        _check(e.value, "empty")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.sequence_loss(gr.stack(lg, 1), tg, wt)
+        _check(e.value, "list")
+        with pytest.raises(gr.DTypeError) as e:
+            legacy_seq2seq.sequence_loss(lg, tg, [gr.placeholder(gr.float32, [3]) for _ in range(2)])
+        _check(e.value, "float32", "float64")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.sequence_loss(lg, tg, wt, softmax_loss_function=3)
+        _check(e.value, "callable")
+
+
+# --- legacy_seq2seq decoders -----------------------------------------------------------------------
+
+
+def _steps(n: int, shape: list[int], dtype: Any = gr.float64) -> list[Any]:
+    return [gr.placeholder(dtype, shape) for _ in range(n)]
+
+
+def test_rnn_decoder_rejects_bad_states_loop_functions_and_inputs() -> None:
+    with gr.Graph().as_default():
+        xs = _steps(3, [2, 4])
+        cell = gr.nn.rnn_cell.GRUCell(5)
+        with pytest.raises(gr.ShapeError) as e:
+            legacy_seq2seq.rnn_decoder(xs, gr.zeros([2, 6], gr.float64), cell)
+        _check(e.value, "initial_state", "[2,6]", "GRUCell")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.rnn_decoder(xs, (gr.zeros([2, 5], gr.float64),) * 2, cell)
+        _check(e.value, "2 tensors")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.rnn_decoder(xs, gr.zeros([2, 5], gr.float64), cell, loop_function="greedy")
+        _check(e.value, "loop_function")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.rnn_decoder([], gr.zeros([2, 5], gr.float64), cell)
+        _check(e.value, "empty")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.rnn_decoder(xs, gr.zeros([2, 5], gr.float64), "gru")
+        assert e.value.fix
+    with gr.Graph().as_default():
+        xs = _steps(3, [2, 4])
+        with pytest.raises(gr.ShapeError) as e:  # the output [2, 5] fed back where [2, 4] goes
+            legacy_seq2seq.rnn_decoder(xs, gr.zeros([2, 5], gr.float64), gr.nn.rnn_cell.GRUCell(5),
+                                       loop_function=lambda prev, i: prev)
+        _check(e.value, "loop_function", "step 1", "[2,5]", "[2,4]")
+
+
+def test_seq2seq_models_reject_tensors_where_lists_go() -> None:
+    with gr.Graph().as_default():
+        x = gr.placeholder(gr.float64, [2, 3, 4])
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.basic_rnn_seq2seq(x, _steps(2, [2, 4]), gr.nn.rnn_cell.GRUCell(5), dtype=gr.float64)
+        _check(e.value, "encoder_inputs", "unstack")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.tied_rnn_seq2seq(_steps(2, [2, 4]), [], gr.nn.rnn_cell.GRUCell(5), dtype=gr.float64)
+        _check(e.value, "decoder_inputs", "empty")
+
+
+def test_embedding_rnn_decoder_rejects_bad_ids_sizes_projections_and_feed_previous() -> None:
+    with gr.Graph().as_default():
+        ids = _steps(3, [2], gr.int32)
+        s0 = gr.zeros([2, 5])
+        cell = gr.nn.rnn_cell.GRUCell(5)
+        with pytest.raises(gr.DTypeError) as e:
+            legacy_seq2seq.embedding_rnn_decoder(_steps(3, [2], gr.float32), s0, cell, 6, 4)
+        _check(e.value, "decoder_inputs[0]", "integer")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.embedding_rnn_decoder(ids, s0, cell, 0, 4)
+        _check(e.value, "num_symbols")
+        with pytest.raises(gr.ShapeError) as e:
+            legacy_seq2seq.embedding_rnn_decoder(ids, s0, cell, 6, 4, feed_previous=True,
+                                                 output_projection=(gr.zeros([5, 7]), gr.zeros([6])))
+        _check(e.value, "output_projection W", "num_symbols=6", "[5,7]")
+        with pytest.raises(gr.DTypeError) as e:
+            legacy_seq2seq.embedding_rnn_decoder(ids, s0, cell, 6, 4, feed_previous=True, output_projection=(
+                gr.zeros([5, 6], gr.float64), gr.zeros([6], gr.float64)))
+        _check(e.value, "float64", "float32")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.embedding_rnn_decoder(ids, s0, cell, 6, 4, output_projection=(gr.zeros([5, 6]),))
+        _check(e.value, "pair")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.embedding_rnn_decoder(ids, s0, cell, 6, 4, feed_previous=gr.placeholder(gr.bool, []))
+        _check(e.value, "feed_previous", "gr.cond")
+
+
+def test_basic_rnn_seq2seq_copies_a_wrapped_cell_and_shares_its_graph_tensors() -> None:
+    # TF1's copy.deepcopy cannot copy a cell that holds a placeholder; graphrnn shares the tensors.
+    g = gr.Graph()
+    with g.as_default():
+        keep = gr.placeholder(gr.float32, [])
+        cell = gr.nn.rnn_cell.DropoutWrapper(gr.nn.rnn_cell.GRUCell(5), output_keep_prob=keep)
+        enc, dec = _steps(2, [2, 4], gr.float32), _steps(3, [2, 4], gr.float32)
+        outs, _ = legacy_seq2seq.basic_rnn_seq2seq(enc, dec, cell)
+        names = [v.op.name for v in gr.global_variables()]
+    assert names[0].startswith("basic_rnn_seq2seq/rnn/gru_cell/")
+    assert names[-1].startswith("basic_rnn_seq2seq/rnn_decoder/gru_cell/") and len(names) == 8
+    with gr.Session(graph=g) as sess:
+        sess.run(gr.global_variables_initializer())
+        feed = {x: np.ones((2, 4), np.float32) for x in enc + dec}
+        out = sess.run(outs[-1], {**feed, keep: 1.0})
+    assert out.shape == (2, 5)
+
+
+# --- static_state_saving_rnn and StateSaver --------------------------------------------------------
+
+
+def test_static_state_saving_rnn_rejects_mismatched_state_names_and_bad_savers() -> None:
+    with gr.Graph().as_default():
+        xs = _steps(2, [3, 4], gr.float32)
+        saver = gr.contrib.rnn.StateSaver(3, 5)
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.static_state_saving_rnn(gr.nn.rnn_cell.LSTMCell(5), xs, saver, "lstm_state")
+        _check(e.value, "state_name", "('c', 'h')")
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.static_state_saving_rnn(gr.nn.rnn_cell.LSTMCell(5), xs, saver, ("c", "h", "x"))
+        _check(e.value, "3 names")
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.static_state_saving_rnn(gr.nn.rnn_cell.GRUCell(5), xs, object(), "s")
+        _check(e.value, "state()")
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.StateSaver(None, 5)
+        _check(e.value, "batch_size")
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.StateSaver(3, {"c": 5}).state("h")
+        _check(e.value, "'h'")
+
+
+def test_state_saver_carries_state_across_runs_and_reset_starts_over() -> None:
+    g = gr.Graph()
+    with g.as_default():
+        xs = _steps(2, [3, 4], gr.float32)
+        saver = gr.contrib.rnn.StateSaver(3, {"c": 5, "h": 5})
+        with gr.variable_scope("outer"):
+            outs, state = gr.contrib.rnn.static_state_saving_rnn(gr.nn.rnn_cell.LSTMCell(5), xs, saver, ("c", "h"))
+        reset = saver.reset()
+        assert sorted(v.op.name for v in saver.variables.values()) == ["state_saver/c", "state_saver/h"]
+        assert all(not v.trainable for v in saver.variables.values())
+    feed = {x: np.full((3, 4), 0.5, np.float32) for x in xs}
+    with gr.Session(graph=g) as sess:
+        sess.run(gr.global_variables_initializer())
+        first = sess.run([outs[-1], state.h], feed)
+        second = sess.run([outs[-1], state.h], feed)
+        assert not np.allclose(first[1], second[1])
+        np.testing.assert_array_equal(sess.run(saver.variables["h"].value()), second[1])
+        sess.run(reset)
+        again = sess.run([outs[-1], state.h], feed)
+    np.testing.assert_allclose(again[1], first[1], rtol=1e-6)
