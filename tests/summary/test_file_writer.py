@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import graphrnn as tf
+from graphrnn.export.tensorboard_graph import to_graph_def
 from graphrnn.summary import protos
 from graphrnn.testing.event_files import event_files, read_events, read_records
 
@@ -69,8 +70,7 @@ def test_graph_def_nests_loop_bodies_and_references_real_nodes(tmp_path):
     assert by_name["rnn/while/cond/Less"].op == "Less"
     assert by_name["x"].attr["dtype"].type == 1  # DT_FLOAT
     assert [d.size for d in by_name["x"].attr["_output_shapes"].list.shape[0].dim] == [-1, -1, 3]
-    assert by_name["rnn/while/body/basic_rnn_cell/MatMul"].attr["_source"].s.decode().endswith(".py:" + str(
-        by_name["rnn/while/body/basic_rnn_cell/MatMul"].attr["_source"].s.decode().rsplit(":", 1)[1]))
+    assert by_name["rnn/while/body/basic_rnn_cell/MatMul"].attr["_source"].s.decode().startswith(__file__ + ":")
     # Every input names a node of the GraphDef; the body's params are fed by the While's inputs.
     for n in gd.node:
         for i in n.input:
@@ -80,6 +80,29 @@ def test_graph_def_nests_loop_bodies_and_references_real_nodes(tmp_path):
     assert any(i.startswith("^rnn/while/body/_retval_") for i in by_name["rnn/while"].input)
     # The graph's own nodes are all there (the top level keeps its names).
     assert {n.name for n in g.get_operations()} <= set(names)
+
+
+def test_graph_def_of_cond_and_control_dependencies():
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.bool, [], name="p")
+        a = tf.placeholder(tf.float32, [2], name="a")
+        out = tf.cond(p, lambda: a * 2.0, lambda: a - 1.0, name="choose")
+        with tf.control_dependencies([out]):
+            tf.no_op(name="after")
+    gd = to_graph_def(g)
+    by_name = {n.name: n for n in gd.node}
+    (if_name,) = [n.name for n in gd.node if n.op == "If"]
+    branch_nodes = [n for n in gd.node if n.name.startswith(if_name + "/")]
+    assert {n.name.split("/")[1] for n in branch_nodes} >= {"then_branch", "else_branch"}
+    for n in gd.node:
+        for i in n.input:
+            assert i.lstrip("^").split(":")[0] in by_name, (n.name, i)
+    assert f"^{if_name}" in by_name["after"].input
+    args = [n for n in branch_nodes if n.op == "_Arg"]
+    assert args and all(n.input[0] == "a" for n in args)  # the predicate is not a branch param
+    with pytest.raises(tf.GraphError, match="top-level graph"):
+        to_graph_def(g.get_operation_by_name(if_name).attrs["then_branch"])
 
 
 def test_closed_writer_is_a_logged_noop_and_reopen_starts_a_new_file(tmp_path, caplog):
