@@ -67,6 +67,17 @@ from graphrnn.ops.state import (
     variables_initializer,
 )
 from graphrnn.ops.tensor_array import TensorArray
+
+# TF1's collections (tf.GraphKeys, tf.get_collection...) and variable updates (tf.assign...).
+from graphrnn.ops.assign import assign, assign_add, assign_sub  # noqa: E402
+from graphrnn.ops.collections import (  # noqa: E402
+    GraphKeys,
+    add_to_collection,
+    add_to_collections,
+    get_collection,
+    get_collection_ref,
+)
+from graphrnn.config import ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata, RunOptions
 from graphrnn.session import InteractiveSession, Session, get_default_session
 
 bool = bool_  # noqa: A001 - TF1 spells it gr.bool

@@ -279,11 +279,31 @@ class Graph:
         with self.as_default():
             return name_scope(name)
 
-    def get_collection(self, key: str) -> list[Any]:
-        return list(self.build.collections.get(key, []))
+    # Collections (TF1): named lists of anything, kept in the build state. The semantics live in
+    # graphrnn.ops.collections, which also holds GraphKeys.
+    def get_collection(self, key: str, scope: str | None = None) -> list[Any]:
+        """A copy of collection ``key``; with ``scope``, only the items whose ``name`` matches it
+        from the start (a regular expression, as in TF1; items without a name are left out)."""
+        from graphrnn.ops.collections import filter_by_scope
+        return filter_by_scope(self.build.collections.get(key, []), scope)
+
+    def get_collection_ref(self, key: str) -> list[Any]:
+        """The collection itself (created empty if missing): changes to it change the graph's."""
+        return self.build.collections.setdefault(key, [])
 
     def add_to_collection(self, key: str, value: Any) -> None:
         self.build.collections.setdefault(key, []).append(value)
+
+    def add_to_collections(self, keys: Any, value: Any) -> None:
+        from graphrnn.ops.collections import collection_keys
+        for key in collection_keys(keys):
+            self.add_to_collection(key, value)
+
+    def clear_collection(self, key: str) -> None:
+        self.build.collections.pop(key, None)
+
+    def get_all_collection_keys(self) -> list[str]:
+        return list(self.build.collections)
 
     @property
     def collections(self) -> list[str]:

@@ -276,11 +276,13 @@ class Variable:
         v = convert_to_tensor(value, self.dtype)
         return builder.add_op("Assign", [self.value(), v], {"var_name": self._name}, name=name or "Assign")
 
-    def assign_add(self, delta: Any, name: str | None = None) -> Value:
-        return self.assign(self.value() + convert_to_tensor(delta, self.dtype), name or "AssignAdd")
+    def assign_add(self, delta: Any, use_locking: Any = None, name: str | None = None) -> Value:
+        from graphrnn.ops.assign import assign_add
+        return assign_add(self, delta, name=name)
 
-    def assign_sub(self, delta: Any, name: str | None = None) -> Value:
-        return self.assign(self.value() - convert_to_tensor(delta, self.dtype), name or "AssignSub")
+    def assign_sub(self, delta: Any, use_locking: Any = None, name: str | None = None) -> Value:
+        from graphrnn.ops.assign import assign_sub
+        return assign_sub(self, delta, name=name)
 
     def load(self, value: Any, session: Any = None) -> None:
         from graphrnn.session import get_default_session

@@ -18,12 +18,21 @@ from graphrnn.train.checkpoint_utils import (
     load_variable,
 )
 from graphrnn.train.optimizer import Optimizer
-from graphrnn.train.optimizers import AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer
+from graphrnn.train.optimizers import (
+    AdadeltaOptimizer,
+    AdagradOptimizer,
+    AdamOptimizer,
+    GradientDescentOptimizer,
+    MomentumOptimizer,
+    ProximalGradientDescentOptimizer,
+    RMSPropOptimizer,
+)
 from graphrnn.train.saver import Saver, SaverDef
 from graphrnn.train.step import create_global_step, get_global_step, get_or_create_global_step
 
 __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOptimizer", "clip_by_global_norm",
-           "clip_by_norm", "global_norm", "create_global_step", "get_global_step", "get_or_create_global_step"]
+           "clip_by_norm", "global_norm", "create_global_step", "get_global_step", "get_or_create_global_step",
+           "RMSPropOptimizer", "AdagradOptimizer", "AdadeltaOptimizer", "ProximalGradientDescentOptimizer"]
 __all__ += ["Saver", "SaverDef", "CheckpointState", "CheckpointReader", "NewCheckpointReader", "checkpoint_exists",
             "get_checkpoint_mtimes", "get_checkpoint_state", "latest_checkpoint", "remove_checkpoint",
             "update_checkpoint_state", "list_variables", "load_checkpoint", "load_variable"]

@@ -430,20 +430,24 @@ def test_optimizers_match_numpy_tf1_rules_over_steps(kind: str) -> None:
         with gr.Session() as sess:
             sess.run(gr.global_variables_initializer())
             params, slots = [w0.copy(), b0.copy()], [{"m": 0.0, "v": 0.0, "a": 0.0} for _ in range(2)]
-            b1p, b2p = 0.8, 0.95
+            # TF1 makes Python-float hyperparameters float32 tensors and casts them to the variable's
+            # dtype, and keeps Adam's beta powers in float32 (tests/data/optimizers has TF1's numbers).
+            f = {c: float(np.float32(c)) for c in (0.8, 0.95, 0.1, 1e-3, 0.05, 0.7)}
+            b1p, b2p = np.float32(0.8), np.float32(0.95)
             for k in range(4):
                 sess.run(train, {x: xv})
                 for p, gv, s in zip(params, np_grads(*params), slots):
                     if kind == "adam":
-                        s["m"] = 0.8 * s["m"] + 0.2 * gv
-                        s["v"] = 0.95 * s["v"] + 0.05 * gv * gv
-                        p -= 0.1 * np.sqrt(1 - b2p) / (1 - b1p) * s["m"] / (np.sqrt(s["v"]) + 1e-3)
+                        s["m"] = s["m"] + (gv - s["m"]) * (1 - f[0.8])
+                        s["v"] = s["v"] + (gv * gv - s["v"]) * (1 - f[0.95])
+                        alpha = f[0.1] * np.sqrt(1 - float(b2p)) / (1 - float(b1p))
+                        p -= s["m"] * alpha / (np.sqrt(s["v"]) + f[1e-3])
                     elif kind == "sgd":
-                        p -= 0.05 * gv
+                        p -= gv * f[0.05]
                     else:
-                        s["a"] = 0.7 * s["a"] + gv
-                        p -= 0.05 * (gv + 0.7 * s["a"] if kind == "nesterov" else s["a"])
-                b1p, b2p = b1p * 0.8, b2p * 0.95
+                        s["a"] = s["a"] * f[0.7] + gv
+                        p -= gv * f[0.05] + s["a"] * f[0.7] * f[0.05] if kind == "nesterov" else s["a"] * f[0.05]
+                b1p, b2p = b1p * np.float32(0.8), b2p * np.float32(0.95)
                 wv, bv, fv, sv = sess.run([w, b, frozen, step])
                 np.testing.assert_allclose(wv, params[0], rtol=1e-12, atol=1e-13)
                 np.testing.assert_allclose(bv, params[1], rtol=1e-12, atol=1e-13)

@@ -95,6 +95,11 @@ def _build(case: dict[str, Any], data: dict[str, np.ndarray]) -> tuple[dict[str,
         outs, st = legacy_seq2seq.rnn_decoder(xs, feeds["initial_state"][0], gr.nn.rnn_cell.GRUCell(H),
                                               loop_function=loop)
         return feeds, {"outputs": outs, "state": st}
+    if cid == "basic_rnn_seq2seq_multi_gru_lstm":
+        enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
+        cell = gr.nn.rnn_cell.MultiRNNCell([gr.nn.rnn_cell.GRUCell(H), gr.nn.rnn_cell.BasicLSTMCell(3)])
+        outs, st = legacy_seq2seq.basic_rnn_seq2seq(enc, dec, cell, dtype=gr.float64)
+        return feeds, {"outputs": outs, "state_0": st[0], "state_1_c": st[1].c, "state_1_h": st[1].h}
     if cid.startswith("basic_rnn_seq2seq"):
         enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
         outs, st = legacy_seq2seq.basic_rnn_seq2seq(enc, dec, gr.nn.rnn_cell.BasicLSTMCell(H), dtype=gr.float64)

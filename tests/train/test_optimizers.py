@@ -19,7 +19,8 @@ def _quadratic(opt_fn: object, steps: int = 3, global_step: bool = False) -> tup
         opt = opt_fn()  # type: ignore[operator]
         gs = gr.train.get_or_create_global_step() if global_step else None
         train_op = opt.minimize(loss, global_step=gs)
-        assert isinstance(train_op, gr.Operation) and train_op.type == "NoOp"
+        # TF1: with a global step the training op is the AssignAdd that increments it
+        assert isinstance(train_op, gr.Operation) and train_op.type == ("AssignAdd" if global_step else "NoOp")
         out = []
         with gr.Session(graph=g) as sess:
             sess.run(gr.global_variables_initializer())
@@ -28,6 +29,12 @@ def _quadratic(opt_fn: object, steps: int = 3, global_step: bool = False) -> tup
                 out.append(sess.run(w.value()))
             extra = sess.run(gs.value()) if gs is not None else None
     return out, (opt, g, extra)
+
+
+def _f32(x: float) -> float:
+    """TF1 turns Python-float hyperparameters into float32 tensors, then casts them to the
+    variable's dtype: a float64 model trains with float64(float32(0.1))."""
+    return float(np.float32(x))
 
 
 def _grad(w: np.ndarray) -> np.ndarray:
@@ -39,7 +46,7 @@ def test_gradient_descent() -> None:
     got, (_, _, step) = _quadratic(lambda: gr.train.GradientDescentOptimizer(0.1), global_step=True)
     w = np.array([1.0, -2.0, 0.5])
     for g in got:
-        w = w - 0.1 * _grad(w)
+        w = w - _grad(w) * _f32(0.1)
         np.testing.assert_allclose(g, w, rtol=1e-12)
     assert step == 3
 
@@ -50,8 +57,9 @@ def test_momentum(nesterov: bool) -> None:
     w, acc = np.array([1.0, -2.0, 0.5]), np.zeros(3)
     for gw in got:
         grad = _grad(w)
-        acc = 0.9 * acc + grad
-        w = w - 0.1 * (grad + 0.9 * acc if nesterov else acc)
+        lr, mu = _f32(0.1), _f32(0.9)
+        acc = acc * mu + grad
+        w = w - (grad * lr + acc * mu * lr if nesterov else acc * lr)
         np.testing.assert_allclose(gw, w, rtol=1e-12)
     assert [v.op.name for v in opt.variables()] == ["w/Momentum"]  # type: ignore[attr-defined]
     assert "w/Momentum" in [v.op.name for v in gr.global_variables(g)]
@@ -61,14 +69,16 @@ def test_momentum(nesterov: bool) -> None:
 def test_adam_matches_tf1_update_and_names() -> None:
     got, (opt, g, _) = _quadratic(lambda: gr.train.AdamOptimizer(0.1, beta1=0.8, beta2=0.99, epsilon=1e-3))
     w, m, v = np.array([1.0, -2.0, 0.5]), np.zeros(3), np.zeros(3)
-    b1p, b2p = 0.8, 0.99
+    # TF1 keeps the beta powers in float32 (made from Python floats) and casts them per update.
+    b1p, b2p = np.float32(0.8), np.float32(0.99)
+    b1, b2, eps = _f32(0.8), _f32(0.99), _f32(1e-3)
     for gw in got:
         grad = _grad(w)
-        lr = 0.1 * np.sqrt(1 - b2p) / (1 - b1p)
-        m = 0.8 * m + 0.2 * grad
-        v = 0.99 * v + 0.01 * grad * grad
-        w = w - lr * m / (np.sqrt(v) + 1e-3)
-        b1p, b2p = b1p * 0.8, b2p * 0.99
+        lr = _f32(0.1) * np.sqrt(1 - float(b2p)) / (1 - float(b1p))
+        m = m + (grad - m) * (1 - b1)
+        v = v + (grad * grad - v) * (1 - b2)
+        w = w - m * lr / (np.sqrt(v) + eps)
+        b1p, b2p = b1p * np.float32(0.8), b2p * np.float32(0.99)
         np.testing.assert_allclose(gw, w, rtol=1e-12)
     names = sorted(v.op.name for v in gr.global_variables(g))
     assert names == ["beta1_power", "beta2_power", "w", "w/Adam", "w/Adam_1"]

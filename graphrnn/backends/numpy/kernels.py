@@ -2,6 +2,7 @@
 
 from graphrnn.backends.numpy import (  # noqa: F401
     kernels_array,  # array, shape and indexing ops
+    kernels_assign,  # AssignAdd, AssignSub
     kernels_autodiff,  # ops that only gradients create
     kernels_control,  # While, If, TensorArray
     kernels_math,  # elementwise math, reductions, matmul

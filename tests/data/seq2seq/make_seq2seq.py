@@ -28,7 +28,9 @@ TF 2.21 still has, with TF1's variable names, when ``TF_USE_LEGACY_KERAS=1`` sel
 Each case stores ``in/*`` (inputs), ``var/*`` (every variable by its TF name, so graphrnn can load
 TF's initial values), ``out/*`` (outputs; a list of step tensors is stacked on axis 0) and
 ``grad/*`` (d loss / d input and d loss / d variable, ``loss = sum_k sum(out_k * R_k)`` with the
-fixed random ``in/R_<k>``). ``index.json`` records each case's arguments, its variables in creation
+fixed random ``in/R_<k>``). TF's variable initial values differ from one run of this script to the next
+(the inputs do not: they come from a seeded NumPy generator), which is why they are stored: the tests
+load them by name. ``index.json`` records each case's arguments, its variables in creation
 order with shapes, and the tolerance. Everything is float64 (B=3, T=4).
 """
 
@@ -459,11 +461,28 @@ def state_saving_cases() -> None:
              {"state_name": "gru_state", "saver": "VariableStateSaver"}, carry_build, runs=2)
 
 
+def multi_cell_case() -> None:
+    """Added after the others (so their random draws, and files, stay as they were)."""
+    def build():
+        enc = [ph([B, I]) for _ in range(3)]
+        dec = [ph([B, I]) for _ in range(T)]
+        cell = v1.nn.rnn_cell.MultiRNNCell([v1.nn.rnn_cell.GRUCell(H), v1.nn.rnn_cell.BasicLSTMCell(3)])
+        outs, st = tf1_basic_rnn_seq2seq(enc, dec, cell, dtype=F64)
+        feeds = {f"encoder_inputs_{t}": (enc[t], normal(B, I)) for t in range(3)}
+        feeds.update({f"decoder_inputs_{t}": (dec[t], normal(B, I)) for t in range(T)})
+        return feeds, {"outputs": outs, "state_0": st[0], "state_1_c": st[1].c, "state_1_h": st[1].h}
+    run_case("basic_rnn_seq2seq_multi_gru_lstm", "legacy_seq2seq.basic_rnn_seq2seq, "
+             "MultiRNNCell([GRUCell(5), BasicLSTMCell(3)]): the encoder's deep copy has its own layers",
+             "basic_rnn_seq2seq(encoder_inputs, decoder_inputs, MultiRNNCell([GRUCell(5), BasicLSTMCell(3)]), "
+             "dtype=tf.float64)", {"cell": "MultiRNNCell([GRUCell(5), BasicLSTMCell(3)])", "encoder_steps": 3}, build)
+
+
 def main() -> None:
     contrib_loss_cases()
     legacy_loss_cases()
     model_cases()
     state_saving_cases()
+    multi_cell_case()
     index = {"generator": "tests/data/seq2seq/make_seq2seq.py", "tensorflow": tf.__version__,
              "dtype": "float64", "sizes": {"B": B, "T": T, "I": I, "H": H, "C": C}, "tolerance": TOLERANCE,
              "loss": "sum_k sum(out_k * in/R_k) over the float outputs (lists stacked on axis 0)",
