@@ -8,7 +8,8 @@ from graphrnn.summary.ops import SUMMARIES, histogram, merge, merge_all, scalar
 from graphrnn.summary.proto_alias import Event, SessionLog, Summary, SummaryDescription, TaggedRunMetadata
 from graphrnn.summary.protos import SummariesDisabledWarning
 from graphrnn.summary.writer import FileWriter, SummaryWriterError
+from graphrnn.summary.writer_cache import FileWriterCache
 
-__all__ = ["Event", "FileWriter", "SUMMARIES", "SessionLog", "Summary", "SummariesDisabledWarning",
+__all__ = ["Event", "FileWriter", "FileWriterCache", "SUMMARIES", "SessionLog", "Summary", "SummariesDisabledWarning",
            "SummaryDescription", "SummaryWriterError", "TaggedRunMetadata", "histogram", "merge", "merge_all",
            "scalar"]

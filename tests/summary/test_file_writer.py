@@ -196,3 +196,15 @@ def test_summary_file_is_readable_while_written(tmp_path):
         assert len(read_records(w.path)) == step + 2
     w.close()
     assert time.time() - os.path.getmtime(w.path) < 60
+
+
+def test_file_writer_cache_shares_one_writer_per_logdir(tmp_path):
+    g, _, _ = _rnn_graph()
+    with g.as_default():
+        a = tf.summary.FileWriterCache.get(str(tmp_path))
+        assert tf.summary.FileWriterCache.get(str(tmp_path)) is a
+    tf.summary.FileWriterCache.clear()
+    (path,) = event_files(str(tmp_path))
+    assert any(e.HasField("graph_def") for e in read_events(path))  # the default graph was written
+    assert tf.summary.FileWriterCache.get(str(tmp_path / "other")) is not a
+    tf.summary.FileWriterCache.clear()
