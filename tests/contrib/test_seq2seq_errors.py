@@ -284,3 +284,52 @@ def test_state_saver_carries_state_across_runs_and_reset_starts_over() -> None:
         sess.run(reset)
         again = sess.run([outs[-1], state.h], feed)
     np.testing.assert_allclose(again[1], first[1], rtol=1e-6)
+
+
+# --- properties of the decoders --------------------------------------------------------------------
+
+
+@settings(max_examples=8, deadline=None)
+@given(enc_steps=st.integers(1, 3), dec_steps=st.integers(1, 3), seed=st.integers(0, 2**16),
+       lstm=st.booleans())
+def test_tied_seq2seq_is_one_static_rnn_over_encoder_then_decoder_inputs(enc_steps: int, dec_steps: int,
+                                                                           seed: int, lstm: bool) -> None:
+    # Without a loop_function the tied model's decoder continues the encoder's recurrence with the same
+    # weights, so its outputs are the last dec_steps outputs of one static_rnn over all the inputs.
+    rng = np.random.default_rng(seed)
+    xs = rng.standard_normal((enc_steps + dec_steps, 2, 3))
+    g = gr.Graph()
+    with g.as_default():
+        ph = [gr.placeholder(gr.float64, [2, 3]) for _ in range(len(xs))]
+        cell = gr.nn.rnn_cell.BasicLSTMCell(4) if lstm else gr.nn.rnn_cell.GRUCell(4)
+        tied, tied_state = legacy_seq2seq.tied_rnn_seq2seq(ph[:enc_steps], ph[enc_steps:], cell, dtype=gr.float64)
+        with gr.variable_scope("combined_tied_rnn_seq2seq", reuse=True):
+            whole, whole_state = gr.nn.static_rnn(cell, ph, dtype=gr.float64, scope="tied_rnn_seq2seq")
+        assert len(gr.global_variables()) == (2 if lstm else 4)  # one set of weights
+    with gr.Session(graph=g) as sess:
+        sess.run(gr.global_variables_initializer())
+        feed = dict(zip(ph, xs))
+        a, b, sa, sb = sess.run([tied, whole[enc_steps:], gr.nest.flatten(tied_state),
+                                 gr.nest.flatten(whole_state)], feed)
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(sa, sb, rtol=1e-12, atol=1e-14)
+
+
+@settings(max_examples=6, deadline=None)
+@given(steps=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_rnn_decoder_with_a_loop_function_reads_only_the_go_input(steps: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    g = gr.Graph()
+    with g.as_default():
+        xs = [gr.placeholder(gr.float64, [2, 3]) for _ in range(steps)]
+        w = gr.constant(rng.standard_normal((4, 3)))
+        outs, _ = legacy_seq2seq.rnn_decoder(xs, gr.zeros([2, 4], gr.float64), gr.nn.rnn_cell.GRUCell(4),
+                                             loop_function=lambda prev, i: gr.tanh(gr.matmul(prev, w)))
+        grads = gr.gradients(gr.add_n([gr.reduce_sum(o) for o in outs]), xs)
+    assert grads[0] is not None and all(gv is None for gv in grads[1:])
+    with gr.Session(graph=g) as sess:
+        sess.run(gr.global_variables_initializer())
+        go = rng.standard_normal((2, 3))
+        feed_a = {x: (go if k == 0 else rng.standard_normal((2, 3))) for k, x in enumerate(xs)}
+        feed_b = {x: (go if k == 0 else np.zeros((2, 3))) for k, x in enumerate(xs)}
+        np.testing.assert_array_equal(sess.run(outs, feed_a), sess.run(outs, feed_b))
