@@ -63,7 +63,7 @@ def make_batch(rng: np.random.Generator) -> dict:
     return feed
 
 
-def main(train_steps: int = 150) -> dict:
+def main(train_steps: int = 100) -> dict:
     rng = np.random.default_rng(0)
     history = []
     with tf.Session(graph=graph) as sess:
@@ -93,7 +93,7 @@ def test_reverser_trains_and_its_loss_falls(capsys) -> None:
     np.testing.assert_allclose(result["first"], result["first_batch_major"], rtol=1e-5)
     assert result["last"] < 0.5 * result["first"]
     assert np.mean(result["history"][-10:]) < np.mean(result["history"][:10])
-    assert result["greedy_accuracy"] > 0.5  # the greedy decoder (feed_previous=True) shares the weights
+    assert result["greedy_accuracy"] > 0.8  # the greedy decoder (feed_previous=True) shares the weights
 
 
 if __name__ == "__main__":
