@@ -16,6 +16,9 @@ signatures, defaults, variable scopes and numbers:
 - `embedding_rnn_decoder`: ``<scope or embedding_rnn_decoder>/embedding [num_symbols, embedding_size]``
   (the variable scope's dtype and initializer); integer decoder inputs are embedded with
   `embedding_lookup`; ``feed_previous=True`` decodes greedily with `_extract_argmax_and_embed`.
+- `embedding_rnn_seq2seq`: an `EmbeddingWrapper` encoder (a copy of the cell) and an
+  `embedding_rnn_decoder` (with an `OutputProjectionWrapper` unless ``output_projection`` is given);
+  ``feed_previous`` may be a bool tensor (both decoders are built and `cond` picks one).
 - `sequence_loss_by_example` (``[batch]``) and `sequence_loss` (a scalar): weighted sparse softmax
   cross-entropy over a list of steps; averaged over the total weight (``+ 1e-12``) and/or the batch.
 
@@ -32,6 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from graphrnn import nest
+from graphrnn.contrib.rnn_wrappers import EmbeddingWrapper, OutputProjectionWrapper
 from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.graph import Graph, Node, Value
@@ -40,7 +44,8 @@ from graphrnn.nn.cells_base import RNNCell, _dims
 from graphrnn.nn.rnn import check_cell, static_rnn
 from graphrnn.ops.array import reshape, stop_gradient
 from graphrnn.ops.array_index import getitem
-from graphrnn.ops.array_shape import shape
+from graphrnn.ops.array_shape import expand_dims, shape
+from graphrnn.ops.control_flow import cond
 from graphrnn.ops.convert import convert_to_tensor
 from graphrnn.ops.math import add, cast, divide, multiply
 from graphrnn.ops.math_reduce import add_n, argmax, reduce_sum
@@ -48,7 +53,7 @@ from graphrnn.ops.nn import embedding_lookup, sparse_softmax_cross_entropy_with_
 from graphrnn.ops.state import Variable, get_variable, get_variable_scope, variable_scope
 
 __all__ = ["rnn_decoder", "basic_rnn_seq2seq", "tied_rnn_seq2seq", "embedding_rnn_decoder",
-           "sequence_loss_by_example", "sequence_loss"]
+           "embedding_rnn_seq2seq", "sequence_loss_by_example", "sequence_loss"]
 
 LoopFunction = Callable[[Any, int], Any]
 
@@ -298,6 +303,58 @@ def embedding_rnn_decoder(decoder_inputs: Sequence[Any], initial_state: Any, cel
                          if feed_previous else None)
         emb_inp = (embedding_lookup(embedding, i) for i in ids)
         return rnn_decoder(emb_inp, initial_state, cell, loop_function=loop_function)
+
+
+def embedding_rnn_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs: Sequence[Any], cell: RNNCell,
+                          num_encoder_symbols: int, num_decoder_symbols: int, embedding_size: int,
+                          output_projection: tuple[Any, Any] | None = None, feed_previous: Any = False,
+                          dtype: Any = None, scope: Any = None) -> tuple[list[Any], Any]:
+    """TF1 ``embedding_rnn_seq2seq``: integer symbols in, decoder outputs out.
+
+    Under ``<scope or embedding_rnn_seq2seq>`` (its dtype set to ``dtype`` when given): a copy of
+    ``cell`` in an `EmbeddingWrapper` encodes (``rnn/embedding_wrapper/...``), then
+    `embedding_rnn_decoder` decodes from the encoder's final state with ``cell`` itself, wrapped in an
+    `OutputProjectionWrapper` to ``num_decoder_symbols`` when no ``output_projection`` is given.
+    ``feed_previous`` may be a scalar bool tensor: both decoders are built (the greedy one first, the
+    other reusing its variables, with ``update_embedding_for_previous=False``) and `cond` picks one."""
+    op = "embedding_rnn_seq2seq"
+    check_cell(cell)
+    encoder_inputs = _step_list(encoder_inputs, "encoder_inputs", op)
+    decoder_inputs = _step_list(decoder_inputs, "decoder_inputs", op)
+    if not isinstance(feed_previous, bool):
+        pred = feed_previous.value() if isinstance(feed_previous, Variable) else feed_previous
+        if not isinstance(pred, Value) or not pred.dtype.is_bool or pred.type.rank not in (0, None):
+            raise GraphError(f"{op}: feed_previous must be a Python bool or a scalar bool tensor, got "
+                             f"{feed_previous!r}", op=op, source=_where(),
+                             fix="pass True/False, or a gr.placeholder(gr.bool, []) to choose at run time")
+    with variable_scope(scope or "embedding_rnn_seq2seq") as vs:
+        if dtype is not None:
+            vs.dtype = dtypes.as_dtype(dtype)
+        dtype = vs.dtype or dtypes.float32
+        encoder_cell = EmbeddingWrapper(copy_cell(cell), embedding_classes=num_encoder_symbols,
+                                        embedding_size=embedding_size)
+        # TF1's static_rnn lets rank-1 inputs through for EmbeddingWrapper; graphrnn's wants [batch, depth],
+        # so the ids go in as [batch, 1] columns (EmbeddingWrapper flattens them again: same numbers).
+        ids = [convert_to_tensor(x) for x in encoder_inputs]
+        ids = [expand_dims(x, 1) if x.type.rank == 1 else x for x in ids]
+        _, encoder_state = static_rnn(encoder_cell, ids, dtype=dtype)
+        if output_projection is None:
+            cell = OutputProjectionWrapper(cell, num_decoder_symbols)
+        if isinstance(feed_previous, bool):
+            return embedding_rnn_decoder(decoder_inputs, encoder_state, cell, num_decoder_symbols, embedding_size,
+                                         output_projection=output_projection, feed_previous=feed_previous)
+
+        def decoder(feed_previous_bool: bool) -> list[Any]:
+            with variable_scope(get_variable_scope(), reuse=None if feed_previous_bool else True):
+                outputs, state = embedding_rnn_decoder(decoder_inputs, encoder_state, cell, num_decoder_symbols,
+                                                       embedding_size, output_projection=output_projection,
+                                                       feed_previous=feed_previous_bool,
+                                                       update_embedding_for_previous=False)
+            return outputs + nest.flatten(state)
+
+        outputs_and_state = cond(pred, lambda: decoder(True), lambda: decoder(False))
+        n = len(decoder_inputs)
+        return list(outputs_and_state[:n]), nest.pack_sequence_as(encoder_state, list(outputs_and_state[n:]))
 
 
 def _check_loss_lists(logits: Any, targets: Any, weights: Any, op: str) -> tuple[list[Value], list[Value],

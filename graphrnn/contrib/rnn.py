@@ -1,6 +1,7 @@
 """``gr.contrib.rnn``: TF1's ``tf.contrib.rnn`` aliases of the RNN library (same objects as ``gr.nn``),
 ``static_state_saving_rnn`` and a minimal variable-backed `StateSaver` for it."""
 
+from graphrnn.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper
 from graphrnn.contrib.state_saver import StateSaver
 from graphrnn.nn.bidirectional import bidirectional_dynamic_rnn, static_bidirectional_rnn
 from graphrnn.nn.rnn import dynamic_rnn, static_rnn
@@ -22,4 +23,5 @@ from graphrnn.nn.state_saving import static_state_saving_rnn
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "CoupledInputForgetGateLSTMCell", "DropoutWrapper", "GRUCell",
            "LSTMBlockCell", "LSTMCell", "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell",
            "static_rnn", "dynamic_rnn", "static_bidirectional_rnn", "bidirectional_dynamic_rnn",
-           "static_state_saving_rnn", "StateSaver"]
+           "static_state_saving_rnn", "StateSaver", "EmbeddingWrapper", "InputProjectionWrapper",
+           "OutputProjectionWrapper"]

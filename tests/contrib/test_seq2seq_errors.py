@@ -333,3 +333,69 @@ def test_rnn_decoder_with_a_loop_function_reads_only_the_go_input(steps: int, se
         feed_a = {x: (go if k == 0 else rng.standard_normal((2, 3))) for k, x in enumerate(xs)}
         feed_b = {x: (go if k == 0 else np.zeros((2, 3))) for k, x in enumerate(xs)}
         np.testing.assert_array_equal(sess.run(outs, feed_a), sess.run(outs, feed_b))
+
+
+def _embedding_seq2seq(feed_previous: Any) -> dict[str, Any]:
+    g = gr.Graph()
+    with g.as_default():
+        enc = [gr.placeholder(gr.int32, [2]) for _ in range(3)]
+        dec = [gr.placeholder(gr.int32, [2]) for _ in range(3)]
+        pred = gr.placeholder(gr.bool, []) if feed_previous == "tensor" else feed_previous
+        outs, state = legacy_seq2seq.embedding_rnn_seq2seq(enc, dec, gr.nn.rnn_cell.GRUCell(4), 5, 6, 3,
+                                                           feed_previous=pred, dtype=gr.float64)
+        loss = gr.add_n([gr.reduce_sum(o * o) for o in outs]) + gr.reduce_sum(state)
+        variables = gr.trainable_variables()
+        grads = gr.gradients(loss, variables)
+    return {"graph": g, "enc": enc, "dec": dec, "pred": pred, "outs": outs, "state": state, "grads": grads,
+            "names": [v.op.name for v in variables], "variables": variables}
+
+
+def test_embedding_rnn_seq2seq_with_a_bool_tensor_picks_the_decoder_at_run_time() -> None:
+    # TF1 builds both decoders (the greedy one first) and a cond; the numbers must be those of the
+    # Python-bool models with the same weights, and the variables the same names.
+    rng = np.random.default_rng(3)
+    both, greedy, fed = (_embedding_seq2seq(fp) for fp in ("tensor", True, False))
+    assert both["names"] == greedy["names"] == fed["names"]
+    enc_ids = [rng.integers(0, 5, 2).astype(np.int32) for _ in range(3)]
+    dec_ids = [rng.integers(0, 6, 2).astype(np.int32) for _ in range(3)]
+    with gr.Session(graph=both["graph"]) as sess:
+        sess.run(gr.global_variables_initializer())
+        values = {v.op.name: sess.run(v.value()) for v in both["variables"]}
+        feed = {**dict(zip(both["enc"], enc_ids)), **dict(zip(both["dec"], dec_ids))}
+        got = {flag: sess.run([both["outs"], both["state"], both["grads"]], {**feed, both["pred"]: flag})
+               for flag in (True, False)}
+    for flag, model in ((True, greedy), (False, fed)):
+        with gr.Session(graph=model["graph"]) as sess:
+            sess.run(gr.global_variables_initializer())
+            for v in model["variables"]:
+                v.load(values[v.op.name], sess)
+            feed = {**dict(zip(model["enc"], enc_ids)), **dict(zip(model["dec"], dec_ids))}
+            want = sess.run([model["outs"], model["state"], model["grads"]], feed)
+        np.testing.assert_allclose(got[flag][0], want[0], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(got[flag][1], want[1], rtol=1e-12, atol=1e-14)
+        for name, a, b in zip(model["names"], got[flag][2], want[2]):
+            if flag and name.endswith("embedding_rnn_decoder/embedding"):
+                continue  # the cond's greedy decoder stops the gradient through fed-back symbols (TF1)
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=f"{flag} {name}")
+
+
+def test_embedding_rnn_seq2seq_and_wrappers_reject_bad_arguments() -> None:
+    with gr.Graph().as_default():
+        ids = [gr.placeholder(gr.int32, [2]) for _ in range(2)]
+        cell = gr.nn.rnn_cell.GRUCell(4)
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.embedding_rnn_seq2seq(ids, ids, cell, 5, 6, 3, feed_previous=gr.constant([True, False]))
+        _check(e.value, "feed_previous", "scalar bool")
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.EmbeddingWrapper(cell, 0, 3)
+        _check(e.value, "embedding_classes")
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.OutputProjectionWrapper(cell, -1)
+        _check(e.value, "output_size")
+        with pytest.raises(gr.GraphError) as e:
+            gr.contrib.rnn.InputProjectionWrapper("gru", 3)
+        assert e.value.fix
+        with pytest.raises(gr.DTypeError) as e:
+            gr.contrib.rnn.static_rnn(gr.contrib.rnn.EmbeddingWrapper(cell, 5, 3),
+                                      [gr.placeholder(gr.float32, [2, 1])], dtype=gr.float32)
+        _check(e.value, "integer symbols")

@@ -100,6 +100,17 @@ def _build(case: dict[str, Any], data: dict[str, np.ndarray]) -> tuple[dict[str,
         cell = gr.nn.rnn_cell.MultiRNNCell([gr.nn.rnn_cell.GRUCell(H), gr.nn.rnn_cell.BasicLSTMCell(3)])
         outs, st = legacy_seq2seq.basic_rnn_seq2seq(enc, dec, cell, dtype=gr.float64)
         return feeds, {"outputs": outs, "state_0": st[0], "state_1_c": st[1].c, "state_1_h": st[1].h}
+    if cid.startswith("embedding_rnn_seq2seq"):
+        enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
+        outs, st = legacy_seq2seq.embedding_rnn_seq2seq(
+            enc, dec, gr.nn.rnn_cell.GRUCell(H), args["num_encoder_symbols"], args["num_decoder_symbols"],
+            args["embedding_size"], feed_previous=args["feed_previous"], dtype=gr.float64)
+        return feeds, {"outputs": outs, "state": st}
+    if cid == "static_rnn_input_projection_gru":
+        xs = _steps(data, "inputs", feeds)
+        cell = gr.contrib.rnn.InputProjectionWrapper(gr.nn.rnn_cell.GRUCell(H), 3, activation=gr.tanh)
+        outs, st = gr.contrib.rnn.static_rnn(cell, xs, dtype=gr.float64)
+        return feeds, {"outputs": outs, "state": st}
     if cid.startswith("basic_rnn_seq2seq"):
         enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
         outs, st = legacy_seq2seq.basic_rnn_seq2seq(enc, dec, gr.nn.rnn_cell.BasicLSTMCell(H), dtype=gr.float64)

@@ -19,6 +19,10 @@ TF 2.21 still has, with TF1's variable names, when ``TF_USE_LEGACY_KERAS=1`` sel
   ``tf1_extract_argmax_and_embed``: TF 1.15
   ``tensorflow/contrib/legacy_seq2seq/python/ops/seq2seq.py`` (static_rnn, cells, variable scopes,
   ``embedding_lookup``, ``argmax``, ``stop_gradient``, ``add_n``, the ``+ 1e-12`` guards).
+- ``TF1EmbeddingWrapper`` / ``TF1OutputProjectionWrapper`` / ``TF1InputProjectionWrapper`` and
+  ``tf1_embedding_rnn_seq2seq``: TF 1.15's ``tensorflow/contrib/rnn/python/ops/core_rnn_cell.py`` wrappers
+  (legacy ``RNNCell`` layers, so TF's own layer scoping names their variables) and
+  ``legacy_seq2seq.embedding_rnn_seq2seq`` for a Python bool ``feed_previous``.
 - ``static_state_saving_rnn`` is TF 2.21's own ``tf.compat.v1.nn.static_state_saving_rnn`` (the
   same code as TF 1.15's ``rnn.py``), driven by two savers: ``ZerosStateSaver`` (TF1's
   ``TestStateSaver`` from ``core_rnn_test.py``: zeros in, saved tensors recorded) and
@@ -477,12 +481,143 @@ def multi_cell_case() -> None:
              "dtype=tf.float64)", {"cell": "MultiRNNCell([GRUCell(5), BasicLSTMCell(3)])", "encoder_steps": 3}, build)
 
 
+# --- TF 1.15's contrib.rnn core_rnn_cell wrappers, as legacy RNNCell layers ------------------------
+# (core_rnn_cell.py: each wrapper is a Layer whose scope is its snake-case class name; the wrapped cell
+# is called inside the wrapper's call, so its variables nest under the wrapper's scope.)
+
+
+class TF1EmbeddingWrapper(v1.nn.rnn_cell.RNNCell):
+    def __init__(self, cell, embedding_classes, embedding_size, initializer=None, reuse=None):
+        super().__init__(_reuse=reuse, name="embedding_wrapper")
+        self._cell, self._classes, self._size, self._initializer = cell, embedding_classes, embedding_size, initializer
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def call(self, inputs, state):
+        initializer = self._initializer or v1.get_variable_scope().initializer
+        if initializer is None:
+            initializer = v1.random_uniform_initializer(-np.sqrt(3.0), np.sqrt(3.0))  # variance 1
+        dtype = state[0].dtype if isinstance(state, tuple) else state.dtype
+        embedding = v1.get_variable("embedding", [self._classes, self._size], initializer=initializer, dtype=dtype)
+        return self._cell(tf.nn.embedding_lookup(embedding, tf.reshape(inputs, [-1])), state)
+
+
+def _tf1_linear(x, units):
+    """TF 1.15's rnn_cell_impl._Linear with bias: kernel (scope initializer), bias (zeros)."""
+    kernel = v1.get_variable("kernel", [x.shape[-1], units], dtype=x.dtype)
+    bias = v1.get_variable("bias", [units], dtype=x.dtype, initializer=v1.constant_initializer(0.0))
+    return tf.nn.bias_add(tf.matmul(x, kernel), bias)
+
+
+class TF1OutputProjectionWrapper(v1.nn.rnn_cell.RNNCell):
+    def __init__(self, cell, output_size, activation=None, reuse=None):
+        super().__init__(_reuse=reuse, name="output_projection_wrapper")
+        self._cell, self._output_size, self._activation = cell, output_size, activation
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._output_size
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def call(self, inputs, state):
+        output, res_state = self._cell(inputs, state)
+        projected = _tf1_linear(output, self._output_size)
+        return (self._activation(projected) if self._activation else projected), res_state
+
+
+class TF1InputProjectionWrapper(v1.nn.rnn_cell.RNNCell):
+    def __init__(self, cell, num_proj, activation=None, reuse=None):
+        super().__init__(_reuse=reuse, name="input_projection_wrapper")
+        self._cell, self._num_proj, self._activation = cell, num_proj, activation
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self):
+        return self._cell.output_size
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def call(self, inputs, state):
+        projected = _tf1_linear(inputs, self._num_proj)
+        if self._activation:
+            projected = self._activation(projected)
+        return self._cell(projected, state)
+
+
+def tf1_embedding_rnn_seq2seq(encoder_inputs, decoder_inputs, cell, num_encoder_symbols, num_decoder_symbols,
+                              embedding_size, output_projection=None, feed_previous=False, dtype=None, scope=None):
+    """TF 1.15's embedding_rnn_seq2seq for a Python bool feed_previous."""
+    with v1.variable_scope(scope or "embedding_rnn_seq2seq") as scope:
+        if dtype is not None:
+            scope.set_dtype(dtype)
+        else:
+            dtype = scope.dtype
+        encoder_cell = TF1EmbeddingWrapper(copy.deepcopy(cell), embedding_classes=num_encoder_symbols,
+                                           embedding_size=embedding_size)
+        _, encoder_state = v1.nn.static_rnn(encoder_cell, encoder_inputs, dtype=dtype)
+        if output_projection is None:
+            cell = TF1OutputProjectionWrapper(cell, num_decoder_symbols)
+        return tf1_embedding_rnn_decoder(decoder_inputs, encoder_state, cell, num_decoder_symbols, embedding_size,
+                                         output_projection=output_projection, feed_previous=feed_previous)
+
+
+def wrapper_cases() -> None:
+    """Added after the others (so their random draws, and files, stay as they were)."""
+    def ids(n):
+        return [ph([B], tf.int32) for _ in range(n)]
+
+    for feed_prev in (False, True):
+        def build(feed_prev=feed_prev):
+            enc, dec = ids(3), ids(T)
+            outs, st = tf1_embedding_rnn_seq2seq(enc, dec, v1.nn.rnn_cell.GRUCell(H), C, C + 1, I,
+                                                 feed_previous=feed_prev, dtype=F64)
+            feeds = {f"encoder_inputs_{t}": (enc[t], RNG.integers(0, C, size=B).astype(np.int32)) for t in range(3)}
+            feeds.update({f"decoder_inputs_{t}": (dec[t], RNG.integers(0, C + 1, size=B).astype(np.int32))
+                          for t in range(T)})
+            return feeds, {"outputs": outs, "state": st}
+        run_case("embedding_rnn_seq2seq_gru" + ("_feed_previous" if feed_prev else ""),
+                 "legacy_seq2seq.embedding_rnn_seq2seq, GRUCell(5), 6 encoder / 7 decoder symbols, embedding "
+                 "size 4, no output_projection (the decoder cell gets an OutputProjectionWrapper)",
+                 "embedding_rnn_seq2seq(enc_ids, dec_ids, GRUCell(5), 6, 7, 4, feed_previous=?, dtype=tf.float64)",
+                 {"num_encoder_symbols": C, "num_decoder_symbols": C + 1, "embedding_size": I,
+                  "feed_previous": feed_prev}, build)
+
+    def proj_build():
+        xs = [ph([B, I]) for _ in range(T)]
+        cell = TF1InputProjectionWrapper(v1.nn.rnn_cell.GRUCell(H), 3, activation=tf.tanh)
+        outs, st = v1.nn.static_rnn(cell, xs, dtype=F64)
+        return {f"inputs_{t}": (xs[t], normal(B, I)) for t in range(T)}, {"outputs": outs, "state": st}
+    run_case("static_rnn_input_projection_gru", "contrib.rnn.InputProjectionWrapper(GRUCell(5), 3, activation=tanh) "
+             "under static_rnn", "static_rnn(InputProjectionWrapper(GRUCell(5), 3, activation=tf.tanh), inputs, "
+             "dtype=tf.float64)", {"num_proj": 3, "activation": "tanh"}, proj_build)
+
+
 def main() -> None:
     contrib_loss_cases()
     legacy_loss_cases()
     model_cases()
     state_saving_cases()
     multi_cell_case()
+    wrapper_cases()
     index = {"generator": "tests/data/seq2seq/make_seq2seq.py", "tensorflow": tf.__version__,
              "dtype": "float64", "sizes": {"B": B, "T": T, "I": I, "H": H, "C": C}, "tolerance": TOLERANCE,
              "loss": "sum_k sum(out_k * in/R_k) over the float outputs (lists stacked on axis 0)",
