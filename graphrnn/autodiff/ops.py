@@ -94,6 +94,8 @@ register("SliceGrad", _like_second, "zeros of input 1's shape with input 0 at at
          num_inputs=2)
 register("StridedSliceGrad", _like_second, "zeros of input 1's shape with input 0 at key attr 'spec'",
          traits=_ND, num_inputs=2)
+register("StridedSliceDynamicGrad", _like_second,
+         "zeros of input 1's shape with input 0 at key attr 'spec', its tensor bounds inputs 2..n", traits=_ND)
 register("PadGrad", _like_second, "input 0 with attr 'paddings' cut off", traits=_ND, num_inputs=2)
 register("TileGrad", _like_second, "input 0 folded by attr 'multiples' and summed", traits=_ND, num_inputs=2)
 register("GatherGrad", _gather_grad_rule,

@@ -91,6 +91,12 @@ def _strided(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     return [add_op("StridedSliceGrad", [grads[0], node.inputs[0]], {"spec": node.attrs["spec"]})]
 
 
+@grad_rule("StridedSliceDynamic")
+def _strided_dynamic(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
+    g = add_op("StridedSliceDynamicGrad", [grads[0], *node.inputs], {"spec": node.attrs["spec"]})
+    return [g] + [None] * (len(node.inputs) - 1)  # the integer bounds have no gradient
+
+
 @grad_rule("GatherV2")
 def _gather(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     params, idx = node.inputs

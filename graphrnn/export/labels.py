@@ -29,6 +29,7 @@ OP_FAMILY: dict[str, str] = {
                      "ReshapeDynamic", "ExpandDims", "Squeeze", "Slice", "StridedSlice", "GatherV2",
                      "ReverseV2", "ReverseSequence", "Tile", "Pad", "Shape", "Size", "Rank", "Fill",
                      "ZerosLike", "OnesLike", "Range", "OneHot", "SequenceMask"), "shape"),
+    **dict.fromkeys(("StridedSliceDynamic", "StridedSliceDynamicGrad"), "shape"),
     **dict.fromkeys(("Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual", "LogicalAnd",
                      "LogicalOr", "LogicalNot", "Select"), "logic"),
     **dict.fromkeys(("While", "If", "NoOp", "Identity", "StopGradient"), "control"),

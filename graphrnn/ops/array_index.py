@@ -4,6 +4,13 @@
 (see `_spec_item`); scalar int tensors in the key become "GatherV2" nodes applied after the static
 part, so ``outputs[t]`` inside a while loop works as in TF1 (TF1 lowers it to a strided slice with
 tensor bounds; a gather computes the same value and keeps every shape rule static).
+
+Slice bounds that are scalar int tensors (``x[i * k:(i + 1) * k]``, ``tf.strided_slice(x, begin,
+end)`` with tensor ``begin``/``end``, as TF1's PTB reader writes) make a "StridedSliceDynamic" node:
+the same ``spec`` with `DYN` where a bound is a tensor, those tensors as its inputs after ``x`` (in
+spec order, start before stop). The sliced dims are unknown statically (TF1 too: its reader calls
+``set_shape`` afterwards); at run time the bounds follow Python's slicing rules (negative counts
+from the end, out-of-range bounds clamp), as TF1's strided slice does.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from graphrnn.ir import builder
 from graphrnn.ir.errors import GraphError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import PURE, register
-from graphrnn.ir.types import TensorType, format_shape, normalize_axis
+from graphrnn.ir.types import UNKNOWN_RANK, TensorType, format_shape, normalize_axis
 from graphrnn.ops.array import _t, axis_arg, norm_or_raw, op_context, static_ints, static_value
 from graphrnn.ops.rules import Attrs, Types, require_int
 
@@ -56,6 +63,8 @@ def slice(input_: Any, begin: Any, size: Any, name: str = "Slice") -> Value:  # 
 
 # A spec item is one of ("int", i), ("slice", start, stop, step), ("newaxis",), ("ellipsis",).
 FULL = ("slice", None, None, None)
+# A slice bound held by a scalar int tensor (an input of StridedSliceDynamic), in place of an int.
+DYN = "tensor"
 
 
 def _expand_spec(spec: tuple[tuple[Any, ...], ...], rank: int) -> list[tuple[Any, ...]]:
@@ -73,9 +82,19 @@ def _expand_spec(spec: tuple[tuple[Any, ...], ...], rank: int) -> list[tuple[Any
 
 def _strided_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     (t,) = types
+    return (TensorType(t.dtype, _strided_shape(t, attrs["spec"])),)
+
+
+def _strided_shape(t: TensorType, spec: tuple[tuple[Any, ...], ...]) -> Any:
+    """The static shape of ``t[spec]``; a slice with a `DYN` bound gives an unknown dim. Slicing a
+    tensor of unknown rank gives one (TF1 too); NumPy checks the key against the array at run time."""
+    if not t.has_rank:
+        if sum(1 for s in spec if s[0] == "ellipsis") > 1:
+            raise ShapeError("an index can only have a single ellipsis ('...')")
+        return UNKNOWN_RANK
     out: list[int | None] = []
     axis = 0
-    for item in _expand_spec(attrs["spec"], t.rank):
+    for item in _expand_spec(spec, t.rank):
         if item[0] == "newaxis":
             out.append(1)
             continue
@@ -89,26 +108,73 @@ def _strided_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
             start, stop, step = item[1:]
             if step == 0:
                 raise ShapeError("slice step cannot be zero")
-            if d is not None:
+            if d is not None and DYN not in (start, stop):
                 out.append(len(range(*_py_slice(start, stop, step).indices(d))))
             else:
                 out.append(None)
         axis += 1
-    return (TensorType(t.dtype, out),)
+    return tuple(out)
 
 
 register("StridedSlice", _strided_rule, "NumPy basic indexing with the static key in attr 'spec'",
          traits=(PURE,), num_inputs=1)
 
 
-def _opt_int(x: Any, what: str) -> int | None:
+def _dynamic_bounds(spec: tuple[tuple[Any, ...], ...]) -> int:
+    """How many `DYN` bounds (inputs after ``x``) a spec has; only slice start/stop may be `DYN`."""
+    n = 0
+    for item in spec:
+        if item[0] == "slice":
+            if item[3] == DYN:
+                raise ShapeError("a slice step must be a Python int (a tensor step is not supported)")
+            n += (item[1] == DYN) + (item[2] == DYN)
+        elif DYN in item[1:]:
+            raise ShapeError(f"spec item {item!r} cannot hold a tensor bound")
+    return n
+
+
+def _strided_dynamic_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
+    t, bounds = types[0], types[1:]
+    spec = attrs["spec"]
+    n = _dynamic_bounds(spec)
+    if n != len(bounds) or n == 0:
+        raise ShapeError(f"the slice spec has {n} tensor bounds but the node has {len(bounds)} bound inputs")
+    for b in bounds:
+        require_int(b, "a slice bound")
+        if b.rank != 0:
+            raise ShapeError(f"a slice bound must be a scalar, got shape {format_shape(b.shape)}",
+                             fix="index the bound tensor to a scalar, e.g. begin[1]")
+    return (TensorType(t.dtype, _strided_shape(t, spec)),)
+
+
+register("StridedSliceDynamic", _strided_dynamic_rule,
+         "t[key] where the slice bounds marked 'tensor' in attr 'spec' are the scalar inputs after t",
+         traits=(PURE,))
+
+
+def _bound(x: Any, what: str) -> int | None | Value:
+    """A slice bound: None, a Python int (also a constant), or a scalar int tensor."""
     if x is None:
         return None
+    if isinstance(x, bool):
+        raise GraphError(f"slice {what} must be an int, None or a scalar int tensor, got {x!r}")
     v = static_value(x)
-    if v is None or v.ndim != 0 or v.dtype.kind not in "iu":
-        raise GraphError(f"slice {what} must be a Python int or None, got {x!r}",
-                         fix="for a tensor-valued position use gr.gather, or a TensorArray in a while_loop")
-    return int(v)
+    if v is not None and v.ndim == 0 and v.dtype.kind in "iu":
+        return int(v)
+    if v is None:
+        t = _t(x)
+        if t.dtype.is_integer and t.type.rank == 0:
+            return t
+    raise GraphError(f"slice {what} must be an int, None or a scalar int tensor, got {x!r}",
+                     fix="pass a Python int or a scalar int32/int64 tensor (e.g. i * num_steps)")
+
+
+def _step(x: Any) -> int | None:
+    b = _bound(x, "step")
+    if isinstance(b, Value):
+        raise GraphError(f"a slice step must be a Python int, got tensor '{b.name}'",
+                         fix="slice with a constant step; gather computed positions with gr.gather")
+    return b
 
 
 def _spec_item(k: Any) -> tuple[Any, ...] | Value:
@@ -121,30 +187,59 @@ def _spec_item(k: Any) -> tuple[Any, ...] | Value:
         raise GraphError("boolean indices are not supported",
                          fix="use gr.where(mask, x, y), or gr.gather with integer indices")
     if isinstance(k, _py_slice):
-        return ("slice", _opt_int(k.start, "start"), _opt_int(k.stop, "stop"), _opt_int(k.step, "step"))
+        return ("slice", _bound(k.start, "start"), _bound(k.stop, "stop"), _step(k.step))
     v = static_value(k)
     if v is not None and v.ndim == 0 and v.dtype.kind in "iu":
         return ("int", int(v))
     if isinstance(k, Value) and k.type.rank == 0 and k.dtype.is_integer:
         return k
-    raise GraphError(f"unsupported index {k!r}: use ints, slices with int bounds, None, ..., or a scalar "
-                     "int tensor", fix="for a list of indices use gr.gather(t, indices, axis)")
+    raise GraphError(f"unsupported index {k!r}: use ints, slices with int or tensor bounds, None, ..., or a "
+                     "scalar int tensor", fix="for a list of indices use gr.gather(t, indices, axis)")
+
+
+def _slice_node(x: Value, items: Any, name: str) -> Value:
+    """A "StridedSlice" of ``items``, or a "StridedSliceDynamic" when a slice bound is a tensor."""
+    bounds: list[Value] = []
+    spec: list[tuple[Any, ...]] = []
+    for it in items:
+        if it[0] == "slice" and any(isinstance(b, Value) for b in it[1:3]):
+            lowered = []
+            for b in it[1:3]:
+                if isinstance(b, Value):
+                    bounds.append(b)
+                    lowered.append(DYN)
+                else:
+                    lowered.append(b)
+            spec.append(("slice", *lowered, it[3]))
+        else:
+            spec.append(it)
+    if bounds:
+        return builder.add_op("StridedSliceDynamic", [x, *bounds], {"spec": tuple(spec)}, name=name)
+    return builder.add_op("StridedSlice", [x], {"spec": tuple(spec)}, name=name)
 
 
 @op_context("StridedSlice")
 def getitem(tensor: Any, key: Any) -> Value:
-    """``tensor[key]`` with TF1/NumPy basic-indexing semantics (negative indices count from the end)."""
+    """``tensor[key]`` with TF1/NumPy basic-indexing semantics (negative indices count from the end);
+    slice bounds may be scalar int tensors."""
     x = _t(tensor)
     keys = key if isinstance(key, tuple) else (key,)
-    items = [_spec_item(k) for k in keys]
+    return _index(x, [_spec_item(k) for k in keys], "strided_slice")
+
+
+def _index(x: Value, items: list[Any], name: str) -> Value:
+    """``x[items]``: spec items (slice bounds may be tensors) and scalar int tensors (gathered)."""
     dynamic = [i for i, it in enumerate(items) if isinstance(it, Value)]
     if not dynamic:
-        return builder.add_op("StridedSlice", [x], {"spec": tuple(items)}, name="strided_slice")
+        return _slice_node(x, items, name)
     # Replace each tensor index by a full slice, apply the static part, then gather each tensor
     # index at the output axis its full slice landed on (last first, so earlier axes stay put).
     static_items = tuple(FULL if isinstance(it, Value) else it for it in items)
     consuming = sum(1 for it in static_items if it[0] in ("int", "slice"))
-    ell_width = max(0, x.type.rank - consuming)
+    if not x.type.has_rank and any(it[0] == "ellipsis" for it in static_items):
+        raise ShapeError("indexing with '...' and a tensor index needs the tensor's rank, which is unknown",
+                         fix="give the tensor a rank (gr.reshape), or index without '...'")
+    ell_width = max(0, x.type.rank - consuming) if x.type.has_rank else 0
     out_axis: dict[int, int] = {}
     pos = 0
     for i, it in enumerate(static_items):
@@ -156,7 +251,7 @@ def getitem(tensor: Any, key: Any) -> Value:
             pos += ell_width
     y = x
     if any(it != FULL for it in static_items):
-        y = builder.add_op("StridedSlice", [x], {"spec": static_items}, name="strided_slice")
+        y = _slice_node(x, static_items, name)
     for i in sorted(dynamic, key=lambda j: -out_axis[j]):
         y = gather(y, items[i], axis=out_axis[i])
     return y
@@ -166,11 +261,19 @@ def getitem(tensor: Any, key: Any) -> Value:
 def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_mask: int = 0,
                   end_mask: int = 0, ellipsis_mask: int = 0, new_axis_mask: int = 0,
                   shrink_axis_mask: int = 0, name: str = "strided_slice") -> Value:
-    """TF1 `tf.strided_slice` with static begin/end/strides and TF1's bit masks."""
-    b = static_ints(begin, "begin")
-    e = static_ints(end, "end")
+    """TF1 `tf.strided_slice` with TF1's bit masks. ``begin`` and ``end`` may be tensors (1-D of a
+    known length, or lists mixing ints and scalar int tensors); ``strides`` must be known."""
+    b = _bounds_arg(begin, "begin")
+    e = _bounds_arg(end, "end")
     s = static_ints(strides, "strides") if strides is not None else (1,) * len(b)
-    items: list[tuple[Any, ...]] = []
+    if not len(b) == len(e) == len(s):
+        raise ShapeError(f"strided_slice begin, end and strides must have the same length, got {len(b)}, "
+                         f"{len(e)} and {len(s)}")
+    begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask = (
+        axis_arg(m, what) for m, what in ((begin_mask, "begin_mask"), (end_mask, "end_mask"),
+                                          (ellipsis_mask, "ellipsis_mask"), (new_axis_mask, "new_axis_mask"),
+                                          (shrink_axis_mask, "shrink_axis_mask")))
+    items: list[Any] = []
     for i, (bi, ei, si) in enumerate(zip(b, e, s)):
         bit = 1 << i
         if ellipsis_mask & bit:
@@ -178,10 +281,27 @@ def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_
         elif new_axis_mask & bit:
             items.append(("newaxis",))
         elif shrink_axis_mask & bit:
-            items.append(("int", bi))
+            items.append(bi if isinstance(bi, Value) else ("int", bi))  # a tensor index is gathered
         else:
             items.append(("slice", None if begin_mask & bit else bi, None if end_mask & bit else ei, si))
-    return builder.add_op("StridedSlice", [_t(input_)], {"spec": tuple(items)}, name=name)
+    return _index(_t(input_), items, name)
+
+
+def _bounds_arg(x: Any, what: str) -> list[int | Value]:
+    """strided_slice's ``begin``/``end``: one int or scalar int tensor per sliced dim."""
+    if static_value(x) is not None:
+        return list(static_ints(x, what))
+    if isinstance(x, (list, tuple)):
+        out = [_bound(v, what) for v in x]
+        if any(v is None for v in out):
+            raise GraphError(f"strided_slice {what} entries must be ints or scalar int tensors, got {x!r}",
+                             fix="use begin_mask/end_mask bits for open ends")
+        return out  # type: ignore[return-value]
+    t = _t(x)
+    if not t.dtype.is_integer or t.type.rank != 1 or t.type.shape[0] is None:
+        raise GraphError(f"strided_slice {what} must be a 1-D int tensor of a known length, got {t.type}",
+                         fix=f"pass {what} as a list of ints and scalar int tensors")
+    return [t[k] for k in builtins.range(t.type.shape[0])]
 
 
 # --- gather --------------------------------------------------------------------------------------
@@ -190,6 +310,8 @@ def strided_slice(input_: Any, begin: Any, end: Any, strides: Any = None, begin_
 def _gather_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     params, indices = types
     require_int(indices, "gather indices")
+    if not params.has_rank and isinstance(attrs["axis"], int) and attrs["axis"] >= 0:
+        return (TensorType(params.dtype, None),)  # TF1 too; the kernel checks the axis at run time
     if params.rank == 0:
         raise ShapeError("cannot gather from a scalar")
     axis = normalize_axis(attrs["axis"], params.rank)

@@ -26,6 +26,7 @@ EXCLUDED = {
     "ReduceToShapeOf": "gradient-only", "BroadcastToShapeOf": "gradient-only", "ReshapeLike": "gradient-only",
     "ReduceGrad": "gradient-only", "ReduceExtremumGrad": "gradient-only", "ReduceProdGrad": "gradient-only",
     "ConcatGrad": "gradient-only", "SliceGrad": "gradient-only", "StridedSliceGrad": "gradient-only",
+    "StridedSliceDynamicGrad": "gradient-only",
     "PadGrad": "gradient-only", "TileGrad": "gradient-only", "GatherGrad": "gradient-only",
     "SparseXentGrad": "gradient-only",
 }

@@ -308,6 +308,34 @@ def _strided_slice(node: Node, ctx: Any) -> Any:
     return run
 
 
+def dynamic_key(spec: tuple[tuple[Any, ...], ...]) -> Any:
+    """A function of the bound values (ints) giving the NumPy key of a StridedSliceDynamic spec."""
+    def key(bounds: Any) -> tuple[Any, ...]:
+        it = iter(bounds)
+        out: list[Any] = []
+        for item in spec:
+            kind = item[0]
+            if kind == "slice":
+                start, stop = (int(next(it)) if b == "tensor" else b for b in item[1:3])
+                out.append(slice(start, stop, item[3]))
+            else:
+                out.append(item[1] if kind == "int" else None if kind == "newaxis" else Ellipsis)
+        return tuple(out)
+    return key
+
+
+@kernel("StridedSliceDynamic")
+def _strided_slice_dynamic(node: Node, ctx: Any) -> Any:
+    key = dynamic_key(node.attrs["spec"])
+
+    def run(x: np.ndarray, *bounds: Any) -> Any:
+        try:
+            return x[key(bounds)]
+        except IndexError as e:
+            raise fail(node, f"index out of range for an array of shape {x.shape}: {e}") from None
+    return run
+
+
 @kernel("GatherV2")
 def _gather(node: Node, ctx: Any) -> Any:
     axis = node.attrs["axis"]

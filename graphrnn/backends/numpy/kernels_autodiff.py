@@ -14,7 +14,7 @@ import numpy as np
 
 from graphrnn.backends.numpy.context import RunContext
 from graphrnn.backends.numpy.kernel_registry import kernel, simple
-from graphrnn.backends.numpy.kernels_array import _np_key, fail
+from graphrnn.backends.numpy.kernels_array import _np_key, dynamic_key, fail
 from graphrnn.ir.graph import Node
 
 
@@ -105,6 +105,17 @@ def _slice_grad(node: Node, ctx: RunContext) -> Any:
     def run(g: Any, x: Any) -> Any:
         out = np.zeros(np.shape(x), np.asarray(g).dtype)
         out[tuple(slice(b, b + d) for b, d in zip(begin, np.shape(g)))] = g
+        return out
+    return run
+
+
+@kernel("StridedSliceDynamicGrad")
+def _strided_dynamic_grad(node: Node, ctx: RunContext) -> Any:
+    key = dynamic_key(node.attrs["spec"])
+
+    def run(g: Any, x: Any, *bounds: Any) -> Any:
+        out = np.zeros(np.shape(x), np.asarray(g).dtype)
+        out[key(bounds)] = g
         return out
     return run
 
