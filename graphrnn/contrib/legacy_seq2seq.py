@@ -365,7 +365,10 @@ def _check_loss_lists(logits: Any, targets: Any, weights: Any, op: str) -> tuple
         raise GraphError(f"{op}: logits, targets and weights must have one entry per step, got lengths "
                          f"{len(lists[0])}, {len(lists[1])}, {len(lists[2])}", op=op, source=_where(),
                          fix="pass a weight of 0.0 for steps that should not count")
-    lg, tg, wt = ([convert_to_tensor(t) for t in x] for x in lists)
+    lg, tg = ([convert_to_tensor(t) for t in x] for x in lists[:2])
+    # Weights given as data (NumPy, lists, numbers) take the logits' float dtype; tensors keep theirs.
+    wt = [convert_to_tensor(w) if isinstance(w, (Value, Variable)) or not l_.dtype.is_floating
+          else convert_to_tensor(w, l_.dtype) for w, l_ in zip(lists[2], lg)]
     for k, (l_, w) in enumerate(zip(lg, wt)):
         if w.dtype is not l_.dtype:
             raise DTypeError(f"{op}: weights[{k}] is {w.dtype.name} but logits[{k}] is {l_.dtype.name}",

@@ -32,6 +32,7 @@ from graphrnn.ops.convert import convert_to_tensor
 from graphrnn.ops.math import cast, divide, equal, multiply, not_equal, where
 from graphrnn.ops.math_reduce import reduce_sum
 from graphrnn.ops.nn import sparse_softmax_cross_entropy_with_logits
+from graphrnn.ops.state import Variable
 
 __all__ = ["sequence_loss", "IgnoredSumOverWarning"]
 
@@ -54,6 +55,14 @@ def div_no_nan(x: Value, y: Value) -> Value:
 def count_nonzero(x: Value, axis: Any = None, dtype: dtypes.DType = dtypes.float64) -> Value:
     """The number of non-zero entries of ``x`` along ``axis`` (all axes when None), as ``dtype``."""
     return reduce_sum(cast(not_equal(x, zeros_like(x)), dtype), axis=axis)
+
+
+def _weights_like(weights: Any, logits: Value) -> Value:
+    """Weights given as data (a NumPy array, a list) take the logits' float dtype; tensors keep theirs
+    (a mismatch is reported by `_check_args`)."""
+    if isinstance(weights, (Value, Variable)):
+        return convert_to_tensor(weights)
+    return convert_to_tensor(weights, logits.dtype if logits.dtype.is_floating else None)
 
 
 def _check_args(logits: Value, targets: Value, weights: Value, flags: dict[str, bool],
@@ -106,7 +115,8 @@ def sequence_loss(logits: Any, targets: Any, weights: Any, average_across_timest
     ``weights [B, T]`` (the logits' dtype). Returns a scalar, ``[B]``, ``[T]`` or ``[B, T]`` as the
     module docstring says. ``softmax_loss_function(labels=[B*T], logits=[B*T, C])`` replaces the
     sparse softmax cross-entropy; it is called with keyword arguments, as in TF."""
-    logits, targets, weights = (convert_to_tensor(x) for x in (logits, targets, weights))
+    logits, targets = convert_to_tensor(logits), convert_to_tensor(targets)
+    weights = _weights_like(weights, logits)
     flags = {"average_across_timesteps": bool(average_across_timesteps),
              "average_across_batch": bool(average_across_batch),
              "sum_over_timesteps": bool(sum_over_timesteps), "sum_over_batch": bool(sum_over_batch)}

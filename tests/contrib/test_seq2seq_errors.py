@@ -399,3 +399,15 @@ def test_embedding_rnn_seq2seq_and_wrappers_reject_bad_arguments() -> None:
             gr.contrib.rnn.static_rnn(gr.contrib.rnn.EmbeddingWrapper(cell, 5, 3),
                                       [gr.placeholder(gr.float32, [2, 1])], dtype=gr.float32)
         _check(e.value, "integer symbols")
+
+
+def test_loss_weights_given_as_data_take_the_logits_dtype() -> None:
+    g = gr.Graph()
+    with g.as_default():
+        lg, tg = gr.placeholder(gr.float32, [2, 3, 4]), gr.placeholder(gr.int32, [2, 3])
+        batch_major = seq2seq.sequence_loss(lg, tg, np.ones((2, 3)))  # float64 NumPy weights
+        steps = legacy_seq2seq.sequence_loss(gr.unstack(lg, axis=1), gr.unstack(tg, axis=1), [np.ones(2)] * 3)
+    assert batch_major.dtype is gr.float32 and steps.dtype is gr.float32
+    with gr.Session(graph=g) as sess:
+        a, b = sess.run([batch_major, steps], {lg: np.zeros((2, 3, 4)), tg: np.zeros((2, 3), np.int32)})
+    np.testing.assert_allclose([a, b], [np.log(4.0)] * 2, rtol=1e-6)
