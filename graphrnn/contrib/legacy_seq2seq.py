@@ -21,6 +21,8 @@ signatures, defaults, variable scopes and numbers:
   ``feed_previous`` may be a bool tensor (both decoders are built and `cond` picks one).
 - `sequence_loss_by_example` (``[batch]``) and `sequence_loss` (a scalar): weighted sparse softmax
   cross-entropy over a list of steps; averaged over the total weight (``+ 1e-12``) and/or the batch.
+- `model_with_buckets`: one model per (encoder, decoder) length bucket, sharing variables, each with
+  its loss.
 
 Where TF 1.15 fails with a Python error (or returns nothing useful), graphrnn raises a `GraphError`
 subclass naming the argument, the user's line and a fix: lists of different lengths, an empty list,
@@ -53,7 +55,7 @@ from graphrnn.ops.nn import embedding_lookup, sparse_softmax_cross_entropy_with_
 from graphrnn.ops.state import Variable, get_variable, get_variable_scope, variable_scope
 
 __all__ = ["rnn_decoder", "basic_rnn_seq2seq", "tied_rnn_seq2seq", "embedding_rnn_decoder",
-           "embedding_rnn_seq2seq", "sequence_loss_by_example", "sequence_loss"]
+           "embedding_rnn_seq2seq", "sequence_loss_by_example", "sequence_loss", "model_with_buckets"]
 
 LoopFunction = Callable[[Any, int], Any]
 
@@ -420,3 +422,47 @@ def sequence_loss(logits: Sequence[Any], targets: Sequence[Any], weights: Sequen
         batch_size = (convert_to_tensor(b, cost.dtype) if b is not None
                       else cast(getitem(shape(first), 0), cost.dtype))
         return divide(cost, batch_size)
+
+
+def model_with_buckets(encoder_inputs: Sequence[Any], decoder_inputs: Sequence[Any], targets: Sequence[Any],
+                       weights: Sequence[Any], buckets: Sequence[tuple[int, int]],
+                       seq2seq: Callable[[list[Any], list[Any]], tuple[list[Any], Any]],
+                       softmax_loss_function: Callable[..., Any] | None = None, per_example_loss: bool = False,
+                       name: str | None = None) -> tuple[list[list[Any]], list[Value]]:
+    """TF1 ``model_with_buckets``: for each bucket ``(enc_len, dec_len)`` (in order), ``seq2seq`` on the
+    first ``enc_len`` encoder and ``dec_len`` decoder inputs, all buckets sharing one set of variables
+    (the first bucket creates them, the others reuse them), and its `sequence_loss` (or
+    `sequence_loss_by_example` with ``per_example_loss``) over the first ``dec_len`` targets and
+    weights. Returns ``(outputs per bucket, losses per bucket)``."""
+    op = "model_with_buckets"
+    if not callable(seq2seq):
+        raise GraphError(f"{op}: seq2seq must be a function (encoder_inputs, decoder_inputs) -> (outputs, state), "
+                         f"got {seq2seq!r}", op=op, source=_where(),
+                         fix="e.g. seq2seq=lambda x, y: basic_rnn_seq2seq(x, y, cell)")
+    lists = {what: _step_list(x, what, op) for what, x in (("encoder_inputs", encoder_inputs),
+                                                           ("decoder_inputs", decoder_inputs),
+                                                           ("targets", targets), ("weights", weights))}
+    if not isinstance(buckets, (list, tuple)) or not buckets or not all(
+            isinstance(b, (list, tuple)) and len(b) == 2 and all(isinstance(n, int) and n > 0 for n in b)
+            for b in buckets):
+        raise GraphError(f"{op}: buckets must be a non-empty list of (encoder length, decoder length) pairs of "
+                         f"positive ints, got {buckets!r}", op=op, source=_where(),
+                         fix="e.g. buckets=[(5, 10), (10, 15)], the largest last")
+    enc_len, dec_len = max(b[0] for b in buckets), max(b[1] for b in buckets)
+    for what, need in (("encoder_inputs", enc_len), ("decoder_inputs", dec_len), ("targets", dec_len),
+                       ("weights", dec_len)):
+        if len(lists[what]) < need:
+            raise GraphError(f"{op}: {what} has {len(lists[what])} steps but a bucket needs {need}", op=op,
+                             source=_where(), fix=f"pass at least {need} steps of {what} (pad with a PAD symbol "
+                                                  "and weight 0)")
+    losses: list[Value] = []
+    outputs: list[list[Any]] = []
+    with builder.name_scope(name or "model_with_buckets"):
+        for j, (n_enc, n_dec) in enumerate(buckets):
+            with variable_scope(get_variable_scope(), reuse=True if j > 0 else None):
+                bucket_outputs, _ = seq2seq(lists["encoder_inputs"][:n_enc], lists["decoder_inputs"][:n_dec])
+                outputs.append(bucket_outputs)
+                loss_fn = sequence_loss_by_example if per_example_loss else sequence_loss
+                losses.append(loss_fn(bucket_outputs, lists["targets"][:n_dec], lists["weights"][:n_dec],
+                                      softmax_loss_function=softmax_loss_function))
+    return outputs, losses

@@ -411,3 +411,67 @@ def test_loss_weights_given_as_data_take_the_logits_dtype() -> None:
     with gr.Session(graph=g) as sess:
         a, b = sess.run([batch_major, steps], {lg: np.zeros((2, 3, 4)), tg: np.zeros((2, 3), np.int32)})
     np.testing.assert_allclose([a, b], [np.log(4.0)] * 2, rtol=1e-6)
+
+
+def _bucketed(buckets: list[tuple[int, int]] | None) -> dict[str, Any]:
+    g = gr.Graph()
+    with g.as_default():
+        enc = [gr.placeholder(gr.float64, [2, 3]) for _ in range(3)]
+        dec = [gr.placeholder(gr.float64, [2, 3]) for _ in range(3)]
+        tgt = [gr.placeholder(gr.int32, [2]) for _ in range(3)]
+        wts = [gr.placeholder(gr.float64, [2]) for _ in range(3)]
+
+        def seq2seq_fn(x: list[Any], y: list[Any]) -> tuple[list[Any], Any]:
+            outs, state = legacy_seq2seq.basic_rnn_seq2seq(x, y, gr.nn.rnn_cell.GRUCell(4), dtype=gr.float64)
+            w = gr.get_variable("proj", [4, 5], gr.float64)
+            return [gr.matmul(o, w) for o in outs], state
+        if buckets is None:
+            outs, _ = seq2seq_fn(enc, dec)
+            result = {"outputs": [outs], "losses": [legacy_seq2seq.sequence_loss(outs, tgt, wts)]}
+        else:
+            outputs, losses = legacy_seq2seq.model_with_buckets(enc, dec, tgt, wts, buckets, seq2seq_fn)
+            result = {"outputs": outputs, "losses": losses}
+        result.update(graph=g, placeholders=(enc, dec, tgt, wts), variables=gr.global_variables())
+    return result
+
+
+def test_model_with_buckets_shares_one_set_of_variables_across_buckets() -> None:
+    rng = np.random.default_rng(5)
+    bucketed, whole = _bucketed([(2, 1), (3, 3)]), _bucketed(None)
+    assert [v.op.name for v in bucketed["variables"]] == [v.op.name for v in whole["variables"]]
+    data = [[rng.standard_normal((2, 3)) for _ in range(3)], [rng.standard_normal((2, 3)) for _ in range(3)],
+            [rng.integers(0, 5, 2).astype(np.int32) for _ in range(3)], [rng.uniform(0, 1, 2) for _ in range(3)]]
+
+    def run(model: dict[str, Any], values: dict[str, np.ndarray] | None) -> tuple[Any, dict[str, np.ndarray]]:
+        feed = {p: v for ps, vs in zip(model["placeholders"], data) for p, v in zip(ps, vs)}
+        with gr.Session(graph=model["graph"]) as sess:
+            sess.run(gr.global_variables_initializer())
+            for v in model["variables"]:
+                if values is not None:
+                    v.load(values[v.op.name], sess)
+            got = sess.run([model["outputs"], model["losses"]], feed)
+            return got, {v.op.name: sess.run(v.value()) for v in model["variables"]}
+    (outs, losses), values = run(bucketed, None)
+    (whole_outs, whole_losses), _ = run(whole, values)
+    assert len(outs[0]) == 1 and len(outs[1]) == 3
+    np.testing.assert_allclose(outs[1], whole_outs[0], rtol=1e-12)  # the largest bucket is the whole model
+    np.testing.assert_allclose(losses[1], whole_losses[0], rtol=1e-12)
+
+
+def test_model_with_buckets_rejects_bad_buckets_and_short_inputs() -> None:
+    with gr.Graph().as_default():
+        xs = [gr.placeholder(gr.float32, [2, 3]) for _ in range(2)]
+        ids = [gr.placeholder(gr.int32, [2]) for _ in range(2)]
+        ws = [gr.placeholder(gr.float32, [2]) for _ in range(2)]
+
+        def fn(x: Any, y: Any) -> Any:
+            return legacy_seq2seq.basic_rnn_seq2seq(x, y, gr.nn.rnn_cell.GRUCell(4))
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.model_with_buckets(xs, xs, ids, ws, [(2, 3)], fn)
+        _check(e.value, "decoder_inputs has 2 steps", "needs 3")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.model_with_buckets(xs, xs, ids, ws, [(2, 0)], fn)
+        _check(e.value, "buckets")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.model_with_buckets(xs, xs, ids, ws, [(2, 2)], "basic")
+        _check(e.value, "seq2seq must be a function")
