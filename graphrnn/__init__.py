@@ -6,6 +6,7 @@ See DESIGN.md in the repository for the architecture.
 """
 
 from graphrnn import nest
+from graphrnn.config import ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata, RunOptions
 from graphrnn.ir.builder import (
     control_dependencies,
     get_default_graph,
@@ -77,7 +78,6 @@ from graphrnn.ops.collections import (  # noqa: E402
     get_collection,
     get_collection_ref,
 )
-from graphrnn.config import ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata, RunOptions
 from graphrnn.session import InteractiveSession, Session, get_default_session
 
 bool = bool_  # noqa: A001 - TF1 spells it gr.bool

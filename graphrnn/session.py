@@ -13,6 +13,7 @@ Session; each sees its own `Session.last_run_report`.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,10 +23,12 @@ import numpy as np
 
 from graphrnn import nest
 from graphrnn.backends.numpy import kernels as _kernels  # noqa: F401 - registers the kernels
+from graphrnn.backends.numpy.blas_threads import blas_thread_cap
 from graphrnn.backends.numpy.context import RunContext, RunStats
 from graphrnn.backends.numpy.memory import apply_memory_policy
 from graphrnn.backends.numpy.plan import Plan, compile_plan, prune
 from graphrnn.backends.numpy.plan_cache import DEFAULT_CAPACITY, CachedPlan, PlanCache, PlanCacheInfo, SourceSnapshot
+from graphrnn.config import ConfigProto, RunMetadata, RunOptions
 from graphrnn.ir import builder
 from graphrnn.ir.errors import FeedError, FetchError, GraphError
 from graphrnn.ir.graph import Graph, Node, Value
@@ -151,6 +154,9 @@ class Session:
     ``optimize=False`` runs the graph exactly as built; a pipeline name or list of pass names
     selects passes (see `graphrnn.passes`). ``plan_cache_size`` bounds how many compiled plans (one
     per distinct fetch/feed signature) the Session keeps; the least recently used goes first.
+    ``config`` (a `gr.ConfigProto`) is recorded; ``intra_op_parallelism_threads > 0`` caps the BLAS
+    threads during this Session's runs and ``log_device_placement`` prints each compiled node's
+    placement (see `graphrnn.config`).
     """
 
     def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None,
@@ -168,12 +174,19 @@ class Session:
         if graph is not None and graph.parent is not None:
             raise SessionError(f"Session(graph=...) got the body of a While/If ({graph.name!r}), not a "
                                "top-level graph", fix="pass the graph the loop was built in")
+        if config is not None and not isinstance(config, ConfigProto):
+            raise SessionError(f"Session(config=...) must be a gr.ConfigProto, got {type(config).__name__}",
+                               fix="pass gr.ConfigProto(intra_op_parallelism_threads=1, ...) or omit it")
         if isinstance(plan_cache_size, bool) or not isinstance(plan_cache_size, int) or plan_cache_size < 1:
             raise SessionError(f"plan_cache_size must be a positive int, got {plan_cache_size!r}",
                                fix=f"omit it (default {DEFAULT_CAPACITY}) or pass e.g. plan_cache_size=16")
         self.graph = graph if graph is not None else builder.get_default_graph()
         self.optimize = optimize
         self.config = config
+        # Read once: the BLAS cap and placement log apply from the Session's creation on (TF1 reads
+        # its ConfigProto when the Session is made, too).
+        self._blas_cap = config.intra_op_parallelism_threads if config is not None else 0
+        self._log_placement = config is not None and config.log_device_placement
         apply_memory_policy()  # once per process: keep freed activation memory (backends/numpy/memory.py)
         self._ctx = RunContext()
         self._plans = PlanCache(plan_cache_size)
@@ -255,6 +268,12 @@ class Session:
         If the run raises, every variable it assigned has its value from before the run again.
         """
         self._check_open("run")
+        if options is not None and not isinstance(options, RunOptions):
+            raise SessionError(f"run(options=...) must be a gr.RunOptions, got {type(options).__name__}",
+                               fix="pass gr.RunOptions(trace_level=gr.RunOptions.FULL_TRACE) or omit it")
+        if run_metadata is not None and not isinstance(run_metadata, RunMetadata):
+            raise SessionError(f"run(run_metadata=...) must be a gr.RunMetadata, got {type(run_metadata).__name__}",
+                               fix="pass gr.RunMetadata() or omit it")
         if feed_dict is not None and not isinstance(feed_dict, Mapping):
             raise FeedError(f"feed_dict must be a mapping from tensors to values, got {type(feed_dict).__name__}",
                             fix="pass a dict: sess.run(fetches, feed_dict={x: data})")
@@ -278,7 +297,11 @@ class Session:
         ctx.stats = RunStats()
         outer = ctx.begin_journal()
         try:
-            results = cached.plan.run([feeds[k] for k in feed_keys])
+            if self._blas_cap > 0:
+                with blas_thread_cap(self._blas_cap):
+                    results = cached.plan.run([feeds[k] for k in feed_keys])
+            else:
+                results = cached.plan.run([feeds[k] for k in feed_keys])
         except BaseException:
             ctx.rollback(ctx.end_journal(outer, succeeded=False))
             raise
@@ -307,6 +330,8 @@ class Session:
 
     def _compile(self, values: list[Value], targets: list[Node], feed_keys: list[Value]) -> CachedPlan:
         source = SourceSnapshot(self.graph, prune(self.graph, values, targets, feed_keys))
+        if self._log_placement:
+            _log_placement(source.nodes)
         graph, outs, tgts, ins, report = self.graph, values, targets, feed_keys, None
         if self.optimize:
             from graphrnn.passes.session_hook import optimize_for_run
@@ -335,6 +360,16 @@ class Session:
             return self._compile(values, targets, keys).plan  # type: ignore[arg-type]
 
 
+_LOCAL_CPU = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+
+def _log_placement(nodes: tuple[Node, ...]) -> None:
+    """TF1's ``log_device_placement`` lines for a newly compiled plan: every node runs on this
+    process's CPU (a requested ``node.device`` is recorded, not used)."""
+    lines = [f"{n.name}: ({n.op}): {_LOCAL_CPU}" for n in nodes]
+    sys.stderr.write("\n".join(lines) + "\n" if lines else "")
+
+
 def _as_result(arr: Any, v: Value) -> Any:
     if isinstance(arr, bytes):  # a string scalar (gr.string): np.asarray would drop trailing NUL bytes
         return arr
@@ -353,8 +388,9 @@ def _as_result(arr: Any, v: Value) -> Any:
 class InteractiveSession(Session):
     """A Session that makes itself the default on creation (TF1)."""
 
-    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None, optimize: Any = True) -> None:
-        super().__init__(target, graph, config, optimize)
+    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None, optimize: Any = True,
+                 plan_cache_size: int = DEFAULT_CAPACITY) -> None:
+        super().__init__(target, graph, config, optimize, plan_cache_size)
         _SESSIONS.stack.append(self)
 
     def close(self) -> None:
