@@ -13,6 +13,7 @@ from typing import Any
 from graphrnn.ir import dtypes
 from graphrnn.ir.errors import ShapeError
 from graphrnn.ir.graph import Value
+from graphrnn.ir.types import format_shape
 from graphrnn.ops.array import reshape
 from graphrnn.ops.array_index import getitem
 from graphrnn.ops.array_shape import shape
@@ -29,8 +30,9 @@ def affine(x: Value, units: int, activation: Callable[[Any], Any] | None, use_bi
            kernel_name: str, bias_name: str, kernel_initializer: Any, bias_initializer: Any,
            trainable: bool, what: str) -> Value:
     """``activation(x @ kernel + bias)`` over the last axis of ``x`` (rank >= 2), variables in the current scope."""
-    if x.type.rank < 2:
-        raise ShapeError(f"{what} needs inputs of rank >= 2 [batch, ..., depth], got shape {tuple(x.type.shape)}")
+    if x.type.rank is None or x.type.rank < 2:  # None: a rank unknown while building
+        raise ShapeError(f"{what} needs inputs of rank >= 2 [batch, ..., depth], got shape "
+                         f"{format_shape(x.type.shape)}")
     depth = x.type.shape[-1]
     if depth is None:
         raise ShapeError(f"{what} needs the last dimension of its input to be known, got shape "

@@ -28,6 +28,7 @@ from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.gc_pause import pausing_gc
 from graphrnn.ir.graph import Value
+from graphrnn.ir.types import format_shape
 from graphrnn.nn.cells_base import RNNCell, _dims, batch_dim
 from graphrnn.nn.checks import check_sequence_length, check_static_steps
 from graphrnn.ops.array import transpose, unstack
@@ -48,9 +49,11 @@ def check_cell(cell: Any, what: str = "cell") -> None:
 
 def _swap_batch_time(x: Value) -> Value:
     """[B, T, ...] <-> [T, B, ...]; rank-2 inputs are refused (an RNN step needs [B, depth])."""
-    if x.type.rank < 3:
+    if x.type.rank is None or x.type.rank < 3:  # None: a rank unknown while building
         raise ShapeError(f"RNN inputs must have rank >= 3 ([batch, time, depth]), got '{x.name}' of shape "
-                         f"{tuple(x.type.shape)}", fix="add the feature axis, e.g. gr.expand_dims(x, -1)")
+                         f"{format_shape(x.type.shape)}",
+                         fix="add the feature axis, e.g. gr.expand_dims(x, -1), or gr.reshape an input of "
+                             "unknown rank to [batch, time, depth]")
     return transpose(x, [1, 0, *range(2, x.type.rank)])
 
 
@@ -131,9 +134,9 @@ def static_rnn(cell: RNNCell, inputs: Sequence[Any], initial_state: Any = None, 
     inputs = _guard_unstacked([nest.map_structure(convert_to_tensor, x) for x in inputs])
     with variable_scope(scope if scope is not None else "rnn") as varscope:
         first = nest.flatten(inputs[0])[0]
-        if first.type.rank < 2:
+        if first.type.rank is None or first.type.rank < 2:  # None: a rank unknown while building
             raise ShapeError(f"static_rnn's inputs must be [batch, depth] tensors, got shape "
-                             f"{tuple(first.type.shape)}")
+                             f"{format_shape(first.type.shape)}")
         batch = batch_dim(first)
         state = initial_state_for(cell, initial_state, batch, dtype)
         seq = None
@@ -169,9 +172,9 @@ def dynamic_rnn(cell: RNNCell, inputs: Any, sequence_length: Any = None, initial
         if not time_major:
             flat_input = [_swap_batch_time(x) for x in flat_input]
         x0 = flat_input[0]
-        if x0.type.rank < 3:
+        if x0.type.rank is None or x0.type.rank < 3:
             raise ShapeError(f"dynamic_rnn's time-major inputs must be [time, batch, depth], got shape "
-                             f"{tuple(x0.type.shape)}")
+                             f"{format_shape(x0.type.shape)}")
         time_steps = batch_dim(x0, 0)
         batch = batch_dim(x0, 1)
         state = initial_state_for(cell, initial_state, batch, dtype)

@@ -218,9 +218,10 @@ def cond(pred: Any, true_fn: Callable[[], Any] | None = None, false_fn: Callable
         except ValueError as e:
             raise GraphError(f"cond branches return different structures: {e}") from None
         for i, (a, b) in enumerate(zip(subs[0].results, subs[1].results)):
-            if a.dtype is not b.dtype or a.type.rank != b.type.rank:
+            # Shapes may differ (TF1 too): the result has the dims both agree on, or an unknown rank.
+            if a.dtype is not b.dtype:
                 raise DTypeError(f"cond branch result {i}: true_fn gives {a.type}, false_fn gives {b.type}",
-                                 fix="make both branches return the same dtypes and ranks")
+                                 fix="make both branches return the same dtypes")
         caps = builder.seal_captures(subs, 0)
         node = builder.add_node("If", [pred, *caps], {"then_branch": subs[0], "else_branch": subs[1]},
                                 name=scope, graph=outer)

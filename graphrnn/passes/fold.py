@@ -31,7 +31,7 @@ _NEVER = frozenset({"Const", "Placeholder", "TensorArrayNew", "TensorArrayNewAxi
 
 
 def _fits(shape: Sequence[int | None]) -> bool:
-    if any(d is None for d in shape):
+    if None in shape:  # an unknown dim, or an unknown rank (UNKNOWN_RANK contains None)
         return False
     return int(np.prod(shape, dtype=np.int64)) <= MAX_ELEMENTS
 

@@ -65,7 +65,7 @@ def reshape_chain(m: Match, w: Writer) -> Sequence[Value] | None:
 def drop_noop_reshape(m: Match, w: Writer) -> Sequence[Value] | None:
     """reshape(x, shape(x)) = x (types equal with at most one unknown dim)"""
     (x,) = m.inputs
-    if x.type == m.type and sum(d is None for d in x.type.shape) <= 1:
+    if x.type == m.type and x.type.has_rank and sum(d is None for d in x.type.shape) <= 1:
         return (x,)
     return None
 
