@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from graphrnn.ir.errors import GraphError, ShapeError
+from graphrnn.ir.errors import GraphError, ScopeError, ShapeError
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import get_opdef
 from graphrnn.ir.types import TensorType
@@ -123,11 +123,30 @@ def tracing(sub: Graph) -> Iterator[Graph]:
 
 
 @contextlib.contextmanager
-def name_scope(name: str | None, default_name: str | None = None) -> Iterator[str]:
-    """TF1 name scope. A name ending in '/' re-enters that exact scope; None resets to the root.
+def name_scope(name: str | None, default_name: str | None = None, values: Any = None) -> Iterator[str]:
+    """TF1 name scope (``tf.name_scope(name, default_name=None, values=None)``). A name ending in
+    '/' re-enters that exact scope; ``name`` None uses ``default_name`` (made unique); both None
+    resets to the root. ``values`` are the tensors the ops in the scope will read: as in TF1 the
+    scope opens in their graph (`scope_values_graph`), and giving them without any name is an error.
 
     Yields the scope string with a trailing '/', as TF1 does.
     """
+    if name is None and default_name is None and values is not None:
+        raise ScopeError("name_scope needs a name or a default_name when values are given",
+                         source=format_source(source_location()),
+                         fix="write gr.name_scope(name, 'default', [tensors])")
+    if name is not None and not isinstance(name, str):
+        raise ScopeError(f"a name scope must be a string, got {name!r}", source=format_source(source_location()))
+    if default_name is not None and not isinstance(default_name, str):
+        raise ScopeError(f"name_scope's default_name must be a string, got {default_name!r}",
+                         source=format_source(source_location()))
+    with _in_graph_of(values, "name_scope"):
+        with _name_scope(name, default_name) as scope:
+            yield scope
+
+
+@contextlib.contextmanager
+def _name_scope(name: str | None, default_name: str | None) -> Iterator[str]:
     b = get_default_graph().build
     saved = b.scope
     if name is None and default_name is None:
@@ -150,6 +169,41 @@ def name_scope(name: str | None, default_name: str | None = None) -> Iterator[st
         yield "/".join(b.scope) + "/" if b.scope else ""
     finally:
         b.scope = saved
+
+
+def scope_values_graph(values: Any, what: str) -> Graph | None:
+    """The graph of TF1's ``values`` argument of the scopes (tensors or variables), or None when
+    they hold no tensor. As in TF1, the scope is opened in that graph (made the default for its
+    duration), and tensors from two different graphs are an error."""
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or isinstance(values, Value):
+        raise ScopeError(f"{what}'s values must be a list of tensors, got {values!r}",
+                         source=format_source(source_location()), fix="pass values=[x, y]")
+    found: Graph | None = None
+    for v in values:
+        conv = getattr(v, "_as_graph_value", None)
+        if conv is not None:  # a Variable: its read value
+            v = conv()
+        if not isinstance(v, Value):
+            continue
+        if found is not None and v.graph.root is not found:
+            raise ScopeError(f"{what}'s values come from different graphs ('{v.name}' is in another graph)",
+                             source=format_source(source_location()),
+                             fix="pass tensors of one graph")
+        found = v.graph.root
+    return found
+
+
+@contextlib.contextmanager
+def _in_graph_of(values: Any, what: str) -> Iterator[None]:
+    """Makes the graph of the scope's ``values`` the default graph while the scope is open."""
+    g = scope_values_graph(values, what)
+    if g is None or g is get_default_graph():
+        yield
+        return
+    with as_default(g):
+        yield
 
 
 def current_scope() -> str:

@@ -101,13 +101,34 @@ def get_variable_scope() -> VariableScope:
 
 @contextlib.contextmanager
 def variable_scope(name_or_scope: Any = None, default_name: str | None = None, values: Any = None,
-                   initializer: Initializer | None = None, reuse: Any = None, dtype: Any = None,
-                   auxiliary_name_scope: bool = True, **unused: Any) -> Iterator[VariableScope]:
-    """TF1 variable scope: prefixes variable names and opens a name scope of the same name.
+                   initializer: Initializer | None = None, regularizer: Any = None, caching_device: Any = None,
+                   partitioner: Any = None, custom_getter: Any = None, reuse: Any = None, dtype: Any = None,
+                   use_resource: Any = None, constraint: Any = None,
+                   auxiliary_name_scope: bool = True) -> Iterator[VariableScope]:
+    """TF1 variable scope, with TF1's signature and argument order: prefixes variable names and
+    opens a name scope of the same name.
 
     ``reuse=True`` requires the variables to exist; ``AUTO_REUSE`` creates or reuses; reuse is
-    inherited by nested scopes (TF1 semantics: once reusing, always reusing inside).
+    inherited by nested scopes (TF1 semantics: once reusing, always reusing inside). ``values``
+    are checked as TF1 does (tensors of the default graph). ``caching_device`` and
+    ``use_resource`` change nothing here (one device, one kind of variable); a ``regularizer``,
+    ``partitioner``, ``custom_getter`` or ``constraint`` would change the variables, and graphrnn
+    does not support them: passing one is an error rather than silently ignored.
     """
+    for arg, what, instead in ((regularizer, "regularizer", "add the penalty to the loss yourself, e.g. "
+                                "loss + scale * gr.add_n([gr.nn.l2_loss(v) for v in gr.trainable_variables()])"),
+                               (partitioner, "partitioner", "create unpartitioned variables"),
+                               (custom_getter, "custom_getter", "wrap gr.get_variable in your own function"),
+                               (constraint, "constraint", "apply the projection after each training step")):
+        if arg is not None:
+            raise ScopeError(f"variable_scope's {what} is not supported by graphrnn",
+                             source=builder.format_source(builder.source_location()), fix=instead)
+    g = builder.scope_values_graph(values, "variable_scope")
+    if g is not None and g is not builder.get_default_graph():
+        with builder.as_default(g), variable_scope(name_or_scope, default_name, None, initializer, reuse=reuse,
+                                                   dtype=dtype, auxiliary_name_scope=auxiliary_name_scope) as vs:
+            yield vs
+        return
     b = builder.get_default_graph().build
     parent = get_variable_scope()
     if isinstance(name_or_scope, VariableScope):
