@@ -129,6 +129,15 @@ def merge(inputs: Sequence[Any], collections: Sequence[str] | None = None, name:
     if isinstance(inputs, Value) or not isinstance(inputs, Sequence) or not inputs:
         raise GraphError(f"gr.summary.merge takes a non-empty list of summary tensors, got {inputs!r}",
                          fix="pass a list, e.g. gr.summary.merge([loss_summary, weights_summary])")
+    for x in inputs:
+        if isinstance(x, Value) and x.graph.parent is not None:  # TF1 refuses this too, less clearly
+            raise GraphError(
+                f"summary '{x.name}' was made inside a while_loop/cond body: its value exists only inside "
+                "that body, so it cannot be merged or fetched",
+                op=x.node.op if x.node is not None else None, node=x.node.name if x.node is not None else None,
+                source=builder.format_source(x.node.source) if x.node is not None else None,
+                fix="summarize a loop output instead (e.g. the final state, or stack per-step values in a "
+                    "gr.TensorArray), or pass collections=[] to summaries made inside the body")
     name = clean_tag(name)
     with builder.name_scope(name, "Merge"):
         ins = [convert_to_tensor(x) for x in inputs]

@@ -130,6 +130,19 @@ def test_errors_name_the_problem():
             sess.run(same, {v: [1.0, 2.0, 3.0]})
 
 
+def test_summary_made_inside_a_loop_body_cannot_be_merged():
+    g = tf.Graph()
+    with g.as_default():
+        def body(i, x):
+            tf.summary.scalar("x", x)
+            return i + 1, x * 2.0
+
+        tf.while_loop(lambda i, x: i < 3, body, [tf.constant(0), tf.constant(1.0)])
+        with pytest.raises(tf.GraphError, match="inside a while_loop/cond body") as e:
+            tf.summary.merge_all(tf.GraphKeys.SUMMARIES)
+    assert e.value.node == "while/x" and e.value.source.startswith(__file__)
+
+
 def test_summary_ops_survive_the_passes_and_serialize():
     """Constant inputs: folding, CSE and LICM must leave the bytes as computed without passes."""
     g = tf.Graph()
