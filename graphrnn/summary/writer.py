@@ -81,7 +81,8 @@ class FileWriter:
         self._records: Any = None
         self._pending = 0
         self._last_flush = time.monotonic()
-        self._disabled = protos.warn_if_missing("gr.summary.FileWriter", stacklevel=3)
+        # Import tensorboardX now (not only check it is there), so a broken install also counts as missing.
+        self._disabled = protos.load() is None and protos.warn_if_missing("gr.summary.FileWriter", stacklevel=3)
         self._open()
         if graph is not None or graph_def is not None:
             self.add_graph(graph, graph_def=graph_def)

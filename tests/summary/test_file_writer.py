@@ -208,3 +208,25 @@ def test_file_writer_cache_shares_one_writer_per_logdir(tmp_path):
     assert any(e.HasField("graph_def") for e in read_events(path))  # the default graph was written
     assert tf.summary.FileWriterCache.get(str(tmp_path / "other")) is not a
     tf.summary.FileWriterCache.clear()
+
+
+def test_a_broken_tensorboardx_install_warns_once_when_summaries_run(tmp_path, monkeypatch):
+    """tensorboardX is found but cannot be imported: nothing is said at build time, one warning at run."""
+    import sys
+    monkeypatch.setattr(protos, "_loaded", None)
+    monkeypatch.setattr(protos, "_missing", False)
+    monkeypatch.setattr(protos, "_warned", False)
+    monkeypatch.setitem(sys.modules, "tensorboardX.proto.summary_pb2", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = tf.Graph()
+        with g.as_default():
+            s = tf.summary.scalar("loss", tf.constant(1.0))
+        assert not caught
+        with tf.Session(graph=g) as sess:
+            assert sess.run(s) == b""
+        w = tf.summary.FileWriter(str(tmp_path / "logs"))
+        w.add_summary(b"")
+        w.close()
+    assert [c.category for c in caught] == [tf.summary.SummariesDisabledWarning]
+    assert not os.path.exists(tmp_path / "logs")

@@ -13,11 +13,19 @@ from graphrnn.backends.numpy.context import RunContext
 from graphrnn.backends.numpy.kernel_registry import kernel
 from graphrnn.ir.errors import ExecutionError
 from graphrnn.ir.graph import Node
+from graphrnn.summary import protos
 from graphrnn.summary.encode import histogram_summary, merge_summaries, scalar_summary
+
+
+def _check_protos(node: Node) -> None:
+    """Imports tensorboardX when the plan is compiled; if that fails, the one warning is given here."""
+    if protos.load() is None:
+        protos.warn_if_missing(f"summary op '{node.name}'", stacklevel=2)
 
 
 @kernel("ScalarSummary")
 def _scalar_summary(node: Node, ctx: RunContext) -> Any:
+    _check_protos(node)
     tag = node.attrs["tag"]
 
     def run(value: Any) -> bytes:
@@ -30,10 +38,12 @@ def _scalar_summary(node: Node, ctx: RunContext) -> Any:
 
 @kernel("HistogramSummary")
 def _histogram_summary(node: Node, ctx: RunContext) -> Any:
+    _check_protos(node)
     tag = node.attrs["tag"]
     return lambda values: histogram_summary(tag, values)
 
 
 @kernel("MergeSummary")
 def _merge_summary(node: Node, ctx: RunContext) -> Any:
+    _check_protos(node)
     return lambda *inputs: merge_summaries(inputs)
