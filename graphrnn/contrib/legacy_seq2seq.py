@@ -23,6 +23,8 @@ signatures, defaults, variable scopes and numbers:
   cross-entropy over a list of steps; averaged over the total weight (``+ 1e-12``) and/or the batch.
 - `model_with_buckets`: one model per (encoder, decoder) length bucket, sharing variables, each with
   its loss.
+- `attention_decoder`, `embedding_attention_decoder`, `embedding_attention_seq2seq`: see
+  `graphrnn.contrib.legacy_seq2seq_attention`.
 
 Where TF 1.15 fails with a Python error (or returns nothing useful), graphrnn raises a `GraphError`
 subclass naming the argument, the user's line and a fix: lists of different lengths, an empty list,
@@ -55,7 +57,8 @@ from graphrnn.ops.nn import embedding_lookup, sparse_softmax_cross_entropy_with_
 from graphrnn.ops.state import Variable, get_variable, get_variable_scope, variable_scope
 
 __all__ = ["rnn_decoder", "basic_rnn_seq2seq", "tied_rnn_seq2seq", "embedding_rnn_decoder",
-           "embedding_rnn_seq2seq", "sequence_loss_by_example", "sequence_loss", "model_with_buckets"]
+           "embedding_rnn_seq2seq", "sequence_loss_by_example", "sequence_loss", "model_with_buckets",
+           "attention_decoder", "embedding_attention_decoder", "embedding_attention_seq2seq"]
 
 LoopFunction = Callable[[Any, int], Any]
 
@@ -466,3 +469,11 @@ def model_with_buckets(encoder_inputs: Sequence[Any], decoder_inputs: Sequence[A
                 losses.append(loss_fn(bucket_outputs, lists["targets"][:n_dec], lists["weights"][:n_dec],
                                       softmax_loss_function=softmax_loss_function))
     return outputs, losses
+
+
+# The attention decoders live in their own module; they are part of this namespace, as in TF1.
+from graphrnn.contrib.legacy_seq2seq_attention import (  # noqa: E402
+    attention_decoder,
+    embedding_attention_decoder,
+    embedding_attention_seq2seq,
+)

@@ -475,3 +475,75 @@ def test_model_with_buckets_rejects_bad_buckets_and_short_inputs() -> None:
         with pytest.raises(gr.GraphError) as e:
             legacy_seq2seq.model_with_buckets(xs, xs, ids, ws, [(2, 2)], "basic")
         _check(e.value, "seq2seq must be a function")
+
+
+# --- attention decoders ----------------------------------------------------------------------------
+
+
+def test_attention_decoder_with_unknown_batch_and_attention_length_matches_the_static_build() -> None:
+    rng = np.random.default_rng(11)
+    xs_v = [rng.standard_normal((2, 3)) for _ in range(3)]
+    att_v, s0_v = rng.standard_normal((2, 4, 5)), rng.standard_normal((2, 4))
+    got: list[Any] = []
+    weights: dict[str, np.ndarray] = {}
+    for dims in ([2, 4], [None, None]):
+        g = gr.Graph()
+        with g.as_default():
+            xs = [gr.placeholder(gr.float64, [dims[0], 3]) for _ in range(3)]
+            att = gr.placeholder(gr.float64, [dims[0], dims[1], 5])
+            s0 = gr.placeholder(gr.float64, [dims[0], 4])
+            outs, _ = legacy_seq2seq.attention_decoder(xs, s0, att, gr.nn.rnn_cell.GRUCell(4), num_heads=2,
+                                                       dtype=gr.float64)
+            grads = gr.gradients(gr.add_n([gr.reduce_sum(o) for o in outs]), [att, s0])
+        with gr.Session(graph=g) as sess:
+            sess.run(gr.global_variables_initializer())
+            if got:
+                for v in gr.global_variables(g):
+                    v.load(weights[v.op.name], sess)
+            else:
+                weights = {v.op.name: sess.run(v.value()) for v in gr.global_variables(g)}
+            feed = {**dict(zip(xs, xs_v)), att: att_v, s0: s0_v}
+            got.append(sess.run([outs, grads], feed))
+    np.testing.assert_allclose(got[0][0], got[1][0], rtol=1e-12)
+    np.testing.assert_allclose(got[0][1][0], got[1][1][0], rtol=1e-10)
+
+
+def test_attention_decoders_reject_bad_heads_states_and_dtypes() -> None:
+    with gr.Graph().as_default():
+        xs = [gr.placeholder(gr.float32, [2, 3]) for _ in range(2)]
+        s0, att = gr.zeros([2, 4]), gr.placeholder(gr.float32, [2, 5, 6])
+        cell = gr.nn.rnn_cell.GRUCell(4)
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.attention_decoder(xs, s0, att, cell, num_heads=0)
+        _check(e.value, "num_heads")
+        with pytest.raises(gr.ShapeError) as e:
+            legacy_seq2seq.attention_decoder(xs, s0, gr.placeholder(gr.float32, [2, 6]), cell)
+        _check(e.value, "attention_states", "[2,6]")
+        with pytest.raises(gr.ShapeError) as e:
+            legacy_seq2seq.attention_decoder(xs, s0, gr.placeholder(gr.float32, [2, 5, None]), cell)
+        _check(e.value, "attn_size")
+        with pytest.raises(gr.DTypeError) as e:
+            legacy_seq2seq.attention_decoder(xs, s0, gr.placeholder(gr.float64, [2, 5, 6]), cell)
+        _check(e.value, "float64", "float32")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.embedding_attention_decoder([gr.placeholder(gr.int32, [2])], s0, att, cell, 5, 3,
+                                                       feed_previous=gr.placeholder(gr.bool, []))
+        _check(e.value, "feed_previous", "embedding_attention_seq2seq")
+
+
+def test_embedding_attention_seq2seq_with_a_bool_tensor_builds_both_decoders() -> None:
+    g = gr.Graph()
+    with g.as_default():
+        enc = [gr.placeholder(gr.int32, [2]) for _ in range(3)]
+        dec = [gr.placeholder(gr.int32, [2]) for _ in range(2)]
+        pred = gr.placeholder(gr.bool, [])
+        outs, state = legacy_seq2seq.embedding_attention_seq2seq(enc, dec, gr.nn.rnn_cell.GRUCell(4), 5, 6, 3,
+                                                                 feed_previous=pred)
+        names = [v.op.name for v in gr.global_variables()]
+    assert len(names) == len(set(names)) == 20  # one set of variables, shared by both branches
+    with gr.Session(graph=g) as sess:
+        sess.run(gr.global_variables_initializer())
+        feed = {**{x: np.array([1, 2], np.int32) for x in enc}, **{x: np.array([0, 3], np.int32) for x in dec}}
+        greedy, fed = (sess.run(outs, {**feed, pred: flag}) for flag in (True, False))
+    np.testing.assert_array_equal(greedy[0], fed[0])  # step 0 reads the GO symbol either way
+    assert not np.allclose(greedy[1], fed[1])

@@ -111,6 +111,28 @@ def _build(case: dict[str, Any], data: dict[str, np.ndarray]) -> tuple[dict[str,
         cell = gr.contrib.rnn.InputProjectionWrapper(gr.nn.rnn_cell.GRUCell(H), 3, activation=gr.tanh)
         outs, st = gr.contrib.rnn.static_rnn(cell, xs, dtype=gr.float64)
         return feeds, {"outputs": outs, "state": st}
+    if cid == "attention_decoder_gru_2heads":
+        xs = _steps(data, "decoder_inputs", feeds)
+        feeds["initial_state"], feeds["attention_states"] = _ph(data, "initial_state"), _ph(data, "attention_states")
+        outs, st = legacy_seq2seq.attention_decoder(xs, feeds["initial_state"][0], feeds["attention_states"][0],
+                                                    gr.nn.rnn_cell.GRUCell(H), output_size=7, num_heads=2,
+                                                    dtype=gr.float64)
+        return feeds, {"outputs": outs, "state": st}
+    if cid == "attention_decoder_lstm_loop_isa":
+        xs = _steps(data, "decoder_inputs", feeds)
+        for k in ("initial_state_c", "initial_state_h", "attention_states"):
+            feeds[k] = _ph(data, k)
+        outs, st = legacy_seq2seq.attention_decoder(
+            xs, (feeds["initial_state_c"][0], feeds["initial_state_h"][0]), feeds["attention_states"][0],
+            gr.nn.rnn_cell.BasicLSTMCell(H), loop_function=projection_loop, dtype=gr.float64,
+            initial_state_attention=True)
+        return feeds, {"outputs": outs, "state_c": st.c, "state_h": st.h}
+    if cid.startswith("embedding_attention_seq2seq"):
+        enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
+        outs, st = legacy_seq2seq.embedding_attention_seq2seq(
+            enc, dec, gr.nn.rnn_cell.GRUCell(H), args["num_encoder_symbols"], args["num_decoder_symbols"],
+            args["embedding_size"], feed_previous=args["feed_previous"], dtype=gr.float64)
+        return feeds, {"outputs": outs, "state": st}
     if cid.startswith("basic_rnn_seq2seq"):
         enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
         outs, st = legacy_seq2seq.basic_rnn_seq2seq(enc, dec, gr.nn.rnn_cell.BasicLSTMCell(H), dtype=gr.float64)

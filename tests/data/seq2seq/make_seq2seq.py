@@ -23,6 +23,9 @@ TF 2.21 still has, with TF1's variable names, when ``TF_USE_LEGACY_KERAS=1`` sel
   ``tf1_embedding_rnn_seq2seq``: TF 1.15's ``tensorflow/contrib/rnn/python/ops/core_rnn_cell.py`` wrappers
   (legacy ``RNNCell`` layers, so TF's own layer scoping names their variables) and
   ``legacy_seq2seq.embedding_rnn_seq2seq`` for a Python bool ``feed_previous``.
+- ``tf1_attention_decoder`` / ``tf1_embedding_attention_decoder`` / ``tf1_embedding_attention_seq2seq``:
+  TF 1.15's attention decoders, with ``linear`` = ``core_rnn_cell._linear`` (``kernel``/``bias`` in the
+  current scope) and the 1x1 ``conv2d`` over the attention states.
 - ``static_state_saving_rnn`` is TF 2.21's own ``tf.compat.v1.nn.static_state_saving_rnn`` (the
   same code as TF 1.15's ``rnn.py``), driven by two savers: ``ZerosStateSaver`` (TF1's
   ``TestStateSaver`` from ``core_rnn_test.py``: zeros in, saved tensors recorded) and
@@ -611,6 +614,167 @@ def wrapper_cases() -> None:
              "dtype=tf.float64)", {"num_proj": 3, "activation": "tanh"}, proj_build)
 
 
+# --- TF 1.15's attention decoders (legacy_seq2seq.py; ``linear`` is core_rnn_cell._linear) ---------
+
+
+def tf1_linear(args, output_size, bias):
+    """core_rnn_cell._linear: ``concat(args, 1) @ kernel (+ bias)``, variables kernel/bias in the current scope."""
+    args = args if isinstance(args, (list, tuple)) else [args]
+    total = sum(a.shape[1] for a in args)
+    kernel = v1.get_variable("kernel", [total, output_size], dtype=args[0].dtype)
+    res = tf.matmul(args[0] if len(args) == 1 else tf.concat(args, 1), kernel)
+    if not bias:
+        return res
+    b = v1.get_variable("bias", [output_size], dtype=args[0].dtype, initializer=v1.constant_initializer(0.0))
+    return tf.nn.bias_add(res, b)
+
+
+def tf1_attention_decoder(decoder_inputs, initial_state, attention_states, cell, output_size=None, num_heads=1,
+                          loop_function=None, dtype=None, scope=None, initial_state_attention=False):
+    if output_size is None:
+        output_size = cell.output_size
+    with v1.variable_scope(scope or "attention_decoder", dtype=dtype) as scope:
+        dtype = scope.dtype
+        batch_size = tf.shape(decoder_inputs[0])[0]
+        attn_length = attention_states.shape[1]
+        attn_size = attention_states.shape[2]
+        hidden = tf.reshape(attention_states, [-1, attn_length, 1, attn_size])
+        hidden_features, v = [], []
+        for a in range(num_heads):
+            k = v1.get_variable(f"AttnW_{a}", [1, 1, attn_size, attn_size])
+            hidden_features.append(tf.nn.conv2d(hidden, k, [1, 1, 1, 1], "SAME"))
+            v.append(v1.get_variable(f"AttnV_{a}", [attn_size]))
+        state = initial_state
+
+        def attention(query):
+            ds = []
+            if tf.nest.is_nested(query):
+                query = tf.concat(tf.nest.flatten(query), 1)
+            for a in range(num_heads):
+                with v1.variable_scope(f"Attention_{a}"):
+                    y = tf.reshape(tf1_linear(query, attn_size, True), [-1, 1, 1, attn_size])
+                    s = tf.reduce_sum(v[a] * tf.tanh(hidden_features[a] + y), [2, 3])
+                    weights = tf.nn.softmax(s)
+                    d = tf.reduce_sum(tf.reshape(weights, [-1, attn_length, 1, 1]) * hidden, [1, 2])
+                    ds.append(tf.reshape(d, [-1, attn_size]))
+            return ds
+
+        outputs, prev = [], None
+        attns = [tf.zeros(tf.stack([batch_size, attn_size]), dtype=dtype) for _ in range(num_heads)]
+        for a in attns:
+            a.set_shape([None, attn_size])
+        if initial_state_attention:
+            attns = attention(initial_state)
+        for i, inp in enumerate(decoder_inputs):
+            if i > 0:
+                v1.get_variable_scope().reuse_variables()
+            if loop_function is not None and prev is not None:
+                with v1.variable_scope("loop_function", reuse=True):
+                    inp = loop_function(prev, i)
+            x = tf1_linear([inp] + attns, inp.shape[1], True)
+            cell_output, state = cell(x, state)
+            if i == 0 and initial_state_attention:
+                with v1.variable_scope(v1.get_variable_scope(), reuse=True):
+                    attns = attention(state)
+            else:
+                attns = attention(state)
+            with v1.variable_scope("AttnOutputProjection"):
+                output = tf1_linear([cell_output] + attns, output_size, True)
+            if loop_function is not None:
+                prev = output
+            outputs.append(output)
+    return outputs, state
+
+
+def tf1_embedding_attention_decoder(decoder_inputs, initial_state, attention_states, cell, num_symbols,
+                                    embedding_size, num_heads=1, output_size=None, output_projection=None,
+                                    feed_previous=False, update_embedding_for_previous=True, dtype=None, scope=None,
+                                    initial_state_attention=False):
+    if output_size is None:
+        output_size = cell.output_size
+    with v1.variable_scope(scope or "embedding_attention_decoder", dtype=dtype):
+        embedding = v1.get_variable("embedding", [num_symbols, embedding_size])
+        loop_function = (tf1_extract_argmax_and_embed(embedding, output_projection, update_embedding_for_previous)
+                         if feed_previous else None)
+        emb_inp = [tf.nn.embedding_lookup(embedding, i) for i in decoder_inputs]
+        return tf1_attention_decoder(emb_inp, initial_state, attention_states, cell, output_size=output_size,
+                                     num_heads=num_heads, loop_function=loop_function,
+                                     initial_state_attention=initial_state_attention)
+
+
+def tf1_embedding_attention_seq2seq(encoder_inputs, decoder_inputs, cell, num_encoder_symbols, num_decoder_symbols,
+                                    embedding_size, num_heads=1, output_projection=None, feed_previous=False,
+                                    dtype=None, scope=None, initial_state_attention=False):
+    """TF 1.15's embedding_attention_seq2seq for a Python bool feed_previous."""
+    with v1.variable_scope(scope or "embedding_attention_seq2seq", dtype=dtype) as scope:
+        dtype = scope.dtype
+        encoder_cell = TF1EmbeddingWrapper(copy.deepcopy(cell), embedding_classes=num_encoder_symbols,
+                                           embedding_size=embedding_size)
+        encoder_outputs, encoder_state = v1.nn.static_rnn(encoder_cell, encoder_inputs, dtype=dtype)
+        attention_states = tf.concat([tf.reshape(e, [-1, 1, cell.output_size]) for e in encoder_outputs], 1)
+        output_size = None
+        if output_projection is None:
+            cell = TF1OutputProjectionWrapper(cell, num_decoder_symbols)
+            output_size = num_decoder_symbols
+        return tf1_embedding_attention_decoder(decoder_inputs, encoder_state, attention_states, cell,
+                                               num_decoder_symbols, embedding_size, num_heads=num_heads,
+                                               output_size=output_size, output_projection=output_projection,
+                                               feed_previous=feed_previous,
+                                               initial_state_attention=initial_state_attention)
+
+
+def attention_cases() -> None:
+    """Added after the others (so their random draws, and files, stay as they were)."""
+    L = 3  # attention length
+
+    def gru_build():
+        xs = [ph([B, I]) for _ in range(T)]
+        s0, att = ph([B, H]), ph([B, L, 6])
+        outs, st = tf1_attention_decoder(xs, s0, att, v1.nn.rnn_cell.GRUCell(H), output_size=7, num_heads=2,
+                                         dtype=F64)
+        feeds = {f"decoder_inputs_{t}": (xs[t], normal(B, I)) for t in range(T)}
+        feeds["initial_state"], feeds["attention_states"] = (s0, normal(B, H)), (att, normal(B, L, 6))
+        return feeds, {"outputs": outs, "state": st}
+    run_case("attention_decoder_gru_2heads", "legacy_seq2seq.attention_decoder, GRUCell(5), 2 heads over "
+             "attention_states [3, 3, 6], output_size 7, dtype float64",
+             "attention_decoder(decoder_inputs, initial_state, attention_states, GRUCell(5), output_size=7, "
+             "num_heads=2, dtype=tf.float64)", {"num_heads": 2, "output_size": 7, "attention_length": L,
+                                                 "attention_size": 6}, gru_build)
+
+    def lstm_build():
+        xs = [ph([B, I]) for _ in range(T)]
+        c0, h0, att = ph([B, H]), ph([B, H]), ph([B, L, 4])
+        outs, st = tf1_attention_decoder(xs, v1.nn.rnn_cell.LSTMStateTuple(c0, h0), att,
+                                         v1.nn.rnn_cell.BasicLSTMCell(H), loop_function=projection_loop, dtype=F64,
+                                         initial_state_attention=True)
+        feeds = {f"decoder_inputs_{t}": (xs[t], normal(B, I)) for t in range(T)}
+        feeds["initial_state_c"], feeds["initial_state_h"] = (c0, normal(B, H)), (h0, normal(B, H))
+        feeds["attention_states"] = (att, normal(B, L, 4))
+        return feeds, {"outputs": outs, "state_c": st.c, "state_h": st.h}
+    run_case("attention_decoder_lstm_loop_isa", "legacy_seq2seq.attention_decoder, BasicLSTMCell(5) (the query is "
+             "concat(c, h)), 1 head over [3, 3, 4], loop_function, initial_state_attention=True",
+             "attention_decoder(decoder_inputs, (c0, h0), attention_states, BasicLSTMCell(5), "
+             "loop_function=projection_loop, dtype=tf.float64, initial_state_attention=True)",
+             {"num_heads": 1, "loop_function": "projection_loop", "initial_state_attention": True,
+              "attention_length": L, "attention_size": 4}, lstm_build)
+
+    for feed_prev in (False, True):
+        def seq_build(feed_prev=feed_prev):
+            enc, dec = [ph([B], tf.int32) for _ in range(3)], [ph([B], tf.int32) for _ in range(T)]
+            outs, st = tf1_embedding_attention_seq2seq(enc, dec, v1.nn.rnn_cell.GRUCell(H), C, C + 1, I,
+                                                       feed_previous=feed_prev, dtype=F64)
+            feeds = {f"encoder_inputs_{t}": (enc[t], RNG.integers(0, C, size=B).astype(np.int32)) for t in range(3)}
+            feeds.update({f"decoder_inputs_{t}": (dec[t], RNG.integers(0, C + 1, size=B).astype(np.int32))
+                          for t in range(T)})
+            return feeds, {"outputs": outs, "state": st}
+        run_case("embedding_attention_seq2seq_gru" + ("_feed_previous" if feed_prev else ""),
+                 "legacy_seq2seq.embedding_attention_seq2seq, GRUCell(5), 6 encoder / 7 decoder symbols, embedding "
+                 "size 4, 1 head, no output_projection", "embedding_attention_seq2seq(enc_ids, dec_ids, GRUCell(5), "
+                 "6, 7, 4, feed_previous=?, dtype=tf.float64)",
+                 {"num_encoder_symbols": C, "num_decoder_symbols": C + 1, "embedding_size": I,
+                  "feed_previous": feed_prev}, seq_build)
+
+
 def main() -> None:
     contrib_loss_cases()
     legacy_loss_cases()
@@ -618,6 +782,7 @@ def main() -> None:
     state_saving_cases()
     multi_cell_case()
     wrapper_cases()
+    attention_cases()
     index = {"generator": "tests/data/seq2seq/make_seq2seq.py", "tensorflow": tf.__version__,
              "dtype": "float64", "sizes": {"B": B, "T": T, "I": I, "H": H, "C": C}, "tolerance": TOLERANCE,
              "loss": "sum_k sum(out_k * in/R_k) over the float outputs (lists stacked on axis 0)",
