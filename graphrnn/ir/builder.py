@@ -19,7 +19,7 @@ from typing import Any
 
 from graphrnn.ir.errors import GraphError, ScopeError, ShapeError
 from graphrnn.ir.graph import Graph, Node, Value
-from graphrnn.ir.registry import get_opdef
+from graphrnn.ir.registry import check_signature, get_opdef
 from graphrnn.ir.types import TensorType
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -284,13 +284,25 @@ def capture(value: Value, graph: Graph) -> Value:
     got = graph._capture_index.get(key)
     if got is not None:
         return got
-    outer = capture(value, graph.parent)
-    inner = graph.add_param(value.type, name=f"capture_{len(graph.captures)}")
-    graph.captures.append(outer)
-    graph._capture_index[key] = inner
-    # Keep the outer value alive while tracing, so id() stays unique.
-    graph._capture_index[id(outer)] = inner
-    return inner
+    # The subgraphs between value's graph and ``graph``, outermost first: a loop (not recursion
+    # per level), so values captured through hundreds of nested bodies stay within the stack.
+    chain: list[Graph] = []
+    g: Graph | None = graph
+    while g is not value.graph:
+        assert g is not None  # value.graph is an ancestor of graph
+        chain.append(g)
+        g = g.parent
+    outer = value
+    for sub in reversed(chain):
+        inner = sub._capture_index.get(key)
+        if inner is None:
+            inner = sub.add_param(value.type, name=f"capture_{len(sub.captures)}")
+            sub.captures.append(outer)
+            sub._capture_index[key] = inner
+            # Keep the outer value alive while tracing, so id() stays unique.
+            sub._capture_index[id(outer)] = inner
+        outer = inner
+    return outer
 
 
 def seal_captures(subs: Sequence[Graph], lead: int) -> list[Value]:
@@ -340,6 +352,8 @@ def add_node(op: str, inputs: Sequence[Value], attrs: dict[str, Any] | None = No
         ins.append(v if v.graph is g else capture(v, g))
     src = source_location()
     opdef = get_opdef(op)
+    # Before the shape rule: a rule indexing a missing attr or input would fail with a raw error.
+    check_signature(opdef, len(ins), attrs, node="/".join([*b.scope, name or op]), source=format_source(src))
     if output_types is None:
         try:
             out_types = opdef.infer([v.type for v in ins], attrs)

@@ -7,7 +7,31 @@ created the node, and how to fix it, so users can act without reading graphrnn's
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# Characters that must not reach a terminal raw: C0/C1 controls (ESC starts ANSI sequences) and
+# the Unicode bidirectional overrides and zero-width marks that make text read differently.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE_BUT_LAYOUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+SHOWN_LIMIT = 200
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def shown(text: Any, limit: int | None = SHOWN_LIMIT) -> str:
+    """``text`` made safe to print in a message: control characters escaped (``\\x1b``), at most
+    ``limit`` characters kept (None: all). For strings from outside (a file's names, source lines)."""
+    s = _UNSAFE.sub(_escape_char, str(text))
+    return s if limit is None or len(s) <= limit else s[:limit] + f"...[{len(s) - limit} more chars]"
+
+
+def _layout_safe(text: str) -> str:
+    """Escapes control characters except newlines and tabs (a message's own layout)."""
+    return _UNSAFE_BUT_LAYOUT.sub(_escape_char, text)
 
 
 class GraphError(Exception):
@@ -36,20 +60,22 @@ class GraphError(Exception):
         super().__init__(self._format())
 
     def _format(self) -> str:
-        parts = [self.message]
+        # Names and source lines may come from a loaded file: escaped and truncated, so no raw
+        # terminal control sequence reaches the user's screen through an error message.
+        parts = [_layout_safe(self.message)]
         where = []
         if self.op is not None:
-            where.append(f"op {self.op}")
+            where.append(f"op {shown(self.op)}")
         if self.node is not None:
-            where.append(f"node '{self.node}'")
+            where.append(f"node '{shown(self.node)}'")
         if where:
             parts.append("  in " + ", ".join(where))
         if self.shapes is not None:
-            parts.append(f"  input types: {self.shapes}")
+            parts.append(f"  input types: {_layout_safe(str(self.shapes))}")
         if self.source is not None:
-            parts.append(f"  created at {self.source}")
+            parts.append(f"  created at {shown(self.source, 2 * SHOWN_LIMIT)}")
         if self.fix:
-            parts.append(f"  fix: {self.fix}")
+            parts.append(f"  fix: {_layout_safe(self.fix)}")
         return "\n".join(parts)
 
     def attach(

@@ -7,11 +7,13 @@ multi-output node); params of subgraphs are ``%param_name``. Golden tests compar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from graphrnn.ir.dtypes import DType
+from graphrnn.ir.errors import shown
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.types import TensorType
 
@@ -19,12 +21,17 @@ from graphrnn.ir.types import TensorType
 _HIDDEN_ATTRS = {"type"}
 
 
+def _name(s: str) -> str:
+    """A name as printed: control characters escaped (a loaded file may hold any string)."""
+    return shown(s, limit=None)
+
+
 def value_ref(v: Value) -> str:
     if v.node is None:
-        return f"%{v.param_name}"
+        return f"%{_name(v.param_name or '')}"
     if len(v.node.outputs) == 1:
-        return f"%{v.node.name}"
-    return f"%{v.node.name}:{v.index}"
+        return f"%{_name(v.node.name)}"
+    return f"%{_name(v.node.name)}:{v.index}"
 
 
 def format_attr(x: Any) -> str:
@@ -48,31 +55,56 @@ def format_attr(x: Any) -> str:
 
 def format_node(n: Node) -> str:
     # A node without outputs (NoOp, VarInit) is still named, so it can be found and fetched.
-    binders = ", ".join(f"{value_ref(v)}: {v.type!r}" for v in n.outputs) or f"%{n.name}: ()"
-    attrs = [f"{k}={format_attr(v)}" for k, v in sorted(n.attrs.items())
+    binders = ", ".join(f"{value_ref(v)}: {v.type!r}" for v in n.outputs) or f"%{_name(n.name)}: ()"
+    attrs = [f"{_name(k)}={format_attr(v)}" for k, v in sorted(n.attrs.items())
              if k not in _HIDDEN_ATTRS and not isinstance(v, Graph)]
-    head = n.op + (f"[{', '.join(attrs)}]" if attrs else "")
+    head = _name(n.op) + (f"[{', '.join(attrs)}]" if attrs else "")
     args = ", ".join(value_ref(v) for v in n.inputs)
     line = f"{binders} = {head}({args})"
     if n.control_inputs:
-        line += " after " + ", ".join(f"%{c.name}" for c in n.control_inputs)
+        line += " after " + ", ".join(f"%{_name(c.name)}" for c in n.control_inputs)
     return line
 
 
-def _format_into(g: Graph, indent: str, out: list[str], title: str) -> None:
-    params = ", ".join(f"{value_ref(p)}: {p.type!r}" for p in g.params)
-    out.append(f"{indent}{title}({params}) {{")
-    inner = indent + "  "
-    for n in g.nodes:
-        out.append(inner + format_node(n))
-        for key, sub in n.subgraphs.items():
-            _format_into(sub, inner + "  ", out, key)
-    if g.parent is not None or g.results:
-        out.append(inner + "return " + ", ".join(value_ref(v) for v in g.results))
-    out.append(indent + "}")
-
-
 def format_graph(g: Graph) -> str:
+    """The text form of ``g`` and all nested subgraphs.
+
+    Iterative (an explicit stack), so loops nested hundreds deep print at the default recursion
+    limit. A frame is either a graph being printed (its remaining nodes) or the remaining
+    subgraphs of the node just printed, which open one after the other below it.
+    """
     out: list[str] = []
-    _format_into(g, "", out, "graph")
+    graphs: list[tuple[Graph, str, Iterator[Node]]] = []  # (graph, indent, nodes left)
+    stack: list[tuple[str, Any]] = []                      # ("graph", index) | ("subs", (indent, iterator))
+
+    def open_graph(sub: Graph, indent: str, title: str) -> None:
+        params = ", ".join(f"{value_ref(p)}: {p.type!r}" for p in sub.params)
+        out.append(f"{indent}{_name(title)}({params}) {{")
+        graphs.append((sub, indent, iter(sub.nodes)))
+        stack.append(("graph", len(graphs) - 1))
+
+    open_graph(g, "", "graph")
+    while stack:
+        kind, frame = stack[-1]
+        if kind == "subs":
+            indent, subs = frame
+            nxt = next(subs, None)
+            if nxt is None:
+                stack.pop()
+            else:
+                open_graph(nxt[1], indent, nxt[0])
+            continue
+        cur, indent, nodes = graphs[frame]
+        inner = indent + "  "
+        n = next(nodes, None)
+        if n is None:
+            stack.pop()
+            if cur.parent is not None or cur.results:
+                out.append(inner + "return " + ", ".join(value_ref(v) for v in cur.results))
+            out.append(indent + "}")
+            continue
+        out.append(inner + format_node(n))
+        subs = n.subgraphs
+        if subs:
+            stack.append(("subs", (inner + "  ", iter(subs.items()))))
     return "\n".join(out)

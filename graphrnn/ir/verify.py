@@ -4,9 +4,12 @@ Checks (each failure is a `VerifyError` naming the node):
 - every input is defined before use in the same graph (a param or an earlier node's output);
   an input from any other graph means a subgraph is not closed;
 - node names are unique within a graph; control inputs are earlier nodes of the same graph;
-- the op is registered and its shape rule, re-run on the inputs' types, gives the stored types;
+- the op is registered, the node has the input count and attrs its OpDef declares
+  (`registry.signature_problem`, shared with the builder and the loader), and its shape rule,
+  re-run on the inputs' types, gives the stored types;
 - While: cond and body take ``(*carries, *captures)`` with identical param types, the inputs
   refine those types, body results refine the carry types, cond returns one bool scalar;
+- Const: the value's dtype and shape are the declared type's;
 - If: both branches take the captures' types and return as many values as the node outputs;
 - subgraph results are values of that subgraph.
 Iterative over nodes, so 100,000-node graphs verify without deep recursion.
@@ -14,10 +17,16 @@ Iterative over nodes, so 100,000-node graphs verify without deep recursion.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
 from graphrnn.ir import dtypes
 from graphrnn.ir.errors import GraphError, VerifyError
 from graphrnn.ir.graph import Graph, Node
-from graphrnn.ir.registry import get_opdef
+from graphrnn.ir.registry import get_opdef, signature_problem
+from graphrnn.ir.types import TensorType
 
 
 def _fail(n: Node | None, msg: str, fix: str | None = None) -> VerifyError:
@@ -25,6 +34,18 @@ def _fail(n: Node | None, msg: str, fix: str | None = None) -> VerifyError:
         return VerifyError(msg, fix=fix)
     src = f"{n.source[0]}:{n.source[1]}" if n.source else None
     return VerifyError(msg, op=n.op, node=n.name, source=src, fix=fix)
+
+
+def const_problem(attrs: Mapping[str, Any]) -> str | None:
+    """What is wrong with a Const's ``value`` given its declared ``type`` (dtype and shape), or None."""
+    value, t = attrs.get("value"), attrs.get("type")
+    if not isinstance(value, np.ndarray) or not isinstance(t, TensorType):
+        return None  # the attr kinds are checked by signature_problem
+    if value.dtype != t.dtype.np:
+        return f"the value is a {value.dtype} array but the Const is declared {t.dtype.name}"
+    if not t.has_rank or value.shape != t.shape:
+        return f"the value has shape {list(value.shape)} but the Const is declared {t}"
+    return None
 
 
 def _check_while(n: Node) -> None:
@@ -91,12 +112,24 @@ def verify(graph: Graph) -> None:
                     raise _fail(n, f"control input '{c.name}' is not an earlier node of the same graph")
             try:
                 opdef = get_opdef(n.op)
+            except GraphError as e:
+                raise _fail(n, e.message) from None
+            problem = signature_problem(opdef, len(n.inputs), n.attrs)
+            if problem is not None:
+                raise _fail(n, problem, fix=f"give {n.op} the inputs and attrs its OpDef declares")
+            try:
                 want = tuple(opdef.infer([v.type for v in n.inputs], n.attrs))
             except GraphError as e:
                 raise _fail(n, f"shape rule fails on this node: {e.message}") from None
+            except Exception as e:  # a rule fed attrs of a kind it does not expect (a mutated graph)
+                raise _fail(n, f"shape rule fails on this node: {type(e).__name__}: {e}") from None
             got = tuple(v.type for v in n.outputs)
             if want != got:
                 raise _fail(n, f"stored output types {list(got)} differ from the shape rule's {list(want)}")
+            if n.op == "Const":
+                problem = const_problem(n.attrs)
+                if problem is not None:
+                    raise _fail(n, problem, fix="make the declared type the value's dtype and shape")
             if n.op == "While":
                 _check_while(n)
             elif n.op == "If":

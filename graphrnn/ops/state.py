@@ -243,14 +243,21 @@ class Variable:
             g.add_to_collection(TRAINABLE_VARIABLES, self)
 
     @classmethod
-    def _adopt(cls, node: Node) -> Variable:
-        """Wraps an existing `VariableV2` node (e.g. of a graph loaded from JSON) as a Variable."""
+    def _adopt(cls, node: Node, initializer: Node | None | bool = True) -> Variable:
+        """Wraps an existing `VariableV2` node (e.g. of a graph loaded from JSON) as a Variable.
+
+        ``initializer`` is its `VarInit` node (None: it has none); True searches the graph for it,
+        which is linear per variable, so loaders that wrap many variables pass it.
+        """
         self = cls.__new__(cls)
         g = node.graph
         self._name = node.attrs["var_name"]
         self._node = node
         self.trainable = bool(node.attrs.get("trainable", True))
-        init = [n for n in g.nodes if n.op == "VarInit" and n.attrs["var_name"] == self._name]
+        if initializer is True:
+            initializer = next((n for n in g.nodes if n.op == "VarInit" and n.attrs["var_name"] == self._name),
+                               None)
+        init = [initializer] if isinstance(initializer, Node) else []
         self.initializer = init[0] if init else None  # type: ignore[assignment]
         self.initializer_desc = init[0].attrs["initializer"] if init else None
         self.source = node.source

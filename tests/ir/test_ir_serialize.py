@@ -54,7 +54,7 @@ def _doc():
     (lambda d: d["graph"]["nodes"][-1]["inputs"].__setitem__(0, ["n", 99, 0]), "undefined node"),
     (lambda d: d["graph"]["nodes"][0]["outputs"].__setitem__(0, ["float32", [7]]), "stores types"),
     (lambda d: d["graph"]["nodes"][0]["attrs"].update(type={"eval": "1+1"}), "unknown attr tag"),
-    (lambda d: d["graph"].update(nodes="x"), "bad nodes"),
+    (lambda d: d["graph"].update(nodes="x"), "'nodes' is not a list"),
 ])
 def test_malformed_files_are_rejected(mutate, match):
     d = _doc()
