@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import graphrnn as tf
@@ -130,6 +130,7 @@ def test_errors_are_graph_errors_and_oserrors(tmp_path):
         gfile.GFile(p).read()
 
 
+@settings(max_examples=25)  # each example fsyncs a file
 @given(st.lists(st.binary(max_size=50), max_size=6))
 def test_chunks_written_are_read_back(tmp_path_factory, chunks):
     p = str(tmp_path_factory.mktemp("h") / "f.bin")

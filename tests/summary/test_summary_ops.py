@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import graphrnn as tf
@@ -198,6 +198,7 @@ def _tf1_histogram_reference(values):
     return lo, hi, num, total, squares, out_l, out_b
 
 
+@settings(max_examples=50)
 @given(st.lists(st.floats(min_value=-1e25, max_value=1e25, allow_nan=False, width=64), max_size=40))
 def test_histogram_buckets_equal_tf1_loops(values):
     f = histogram_fields(np.array(values, dtype=np.float64))
