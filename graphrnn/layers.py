@@ -76,3 +76,7 @@ def dropout(inputs: Any, rate: Any = 0.5, noise_shape: Any = None, seed: int | N
     flag = convert_to_tensor(training, dtypes.bool_)
     return cond(flag, lambda: nn_dropout(x, rate=rate, noise_shape=noise_shape, seed=seed, name=name),
                 lambda: x)
+
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead

@@ -4,3 +4,7 @@
 from graphrnn.contrib import layers, legacy_seq2seq, rnn, seq2seq
 
 __all__ = ["layers", "legacy_seq2seq", "rnn", "seq2seq"]
+
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead

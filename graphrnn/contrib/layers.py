@@ -30,3 +30,7 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Callable[[Any]
         if normalizer_fn is not None:
             y = normalizer_fn(y, **(normalizer_params or {}))
         return activation_fn(y) if activation_fn is not None else y
+
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead

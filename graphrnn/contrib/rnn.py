@@ -25,3 +25,7 @@ __all__ = ["BasicLSTMCell", "BasicRNNCell", "CoupledInputForgetGateLSTMCell", "D
            "static_rnn", "dynamic_rnn", "static_bidirectional_rnn", "bidirectional_dynamic_rnn",
            "static_state_saving_rnn", "StateSaver", "EmbeddingWrapper", "InputProjectionWrapper",
            "OutputProjectionWrapper"]
+
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead

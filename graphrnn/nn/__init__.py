@@ -30,3 +30,7 @@ __all__ = ["rnn_cell", "static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn",
            "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
            "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits", "l2_loss",
            "l2_normalize", "bias_add", "xw_plus_b", "embedding_lookup", "dropout"]
+
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead

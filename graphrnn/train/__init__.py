@@ -36,3 +36,7 @@ __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdamOp
 __all__ += ["Saver", "SaverDef", "CheckpointState", "CheckpointReader", "NewCheckpointReader", "checkpoint_exists",
             "get_checkpoint_mtimes", "get_checkpoint_state", "latest_checkpoint", "remove_checkpoint",
             "update_checkpoint_state", "list_variables", "load_checkpoint", "load_variable"]
+
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead
