@@ -78,11 +78,6 @@ from graphrnn.ops.collections import (  # noqa: E402
     get_collection,
     get_collection_ref,
 )
-
-# TF1's run-time checks: tf.Assert, tf.assert_*, tf.check_numerics (also as gr.debugging.*).
-from graphrnn.ops.checks import *  # noqa: E402,F403
-from graphrnn import debugging  # noqa: E402
-from graphrnn.ir.errors import InvalidArgumentError  # noqa: E402
 from graphrnn.session import InteractiveSession, Session, get_default_session
 
 bool = bool_  # noqa: A001 - TF1 spells it gr.bool
@@ -101,3 +96,10 @@ from graphrnn.platform import app, flags, gfile
 from graphrnn.platform import tf_logging as logging
 from graphrnn.platform.tf_logging import get_logger
 from graphrnn.summary.proto_alias import Event, GraphDef, HistogramProto, SessionLog, Summary
+
+# isort: split
+# TF1 names graphrnn lacks raise UnsupportedTF1NameError saying what to use instead (one list).
+from graphrnn.compat.unsupported import UnsupportedTF1NameError  # noqa: E402
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead
