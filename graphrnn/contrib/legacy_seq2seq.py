@@ -21,6 +21,8 @@ signatures, defaults, variable scopes and numbers:
   ``feed_previous`` may be a bool tensor (both decoders are built and `cond` picks one).
 - `sequence_loss_by_example` (``[batch]``) and `sequence_loss` (a scalar): weighted sparse softmax
   cross-entropy over a list of steps; averaged over the total weight (``+ 1e-12``) and/or the batch.
+- `embedding_tied_rnn_seq2seq` (one embedding, `tied_rnn_seq2seq`) and `one2many_rnn_seq2seq` (one
+  encoder, a decoder per name under ``one2many_decoder_<name>``).
 - `model_with_buckets`: one model per (encoder, decoder) length bucket, sharing variables, each with
   its loss.
 - `attention_decoder`, `embedding_attention_decoder`, `embedding_attention_seq2seq`: see
@@ -57,7 +59,8 @@ from graphrnn.ops.nn import embedding_lookup, sparse_softmax_cross_entropy_with_
 from graphrnn.ops.state import Variable, get_variable, get_variable_scope, variable_scope
 
 __all__ = ["rnn_decoder", "basic_rnn_seq2seq", "tied_rnn_seq2seq", "embedding_rnn_decoder",
-           "embedding_rnn_seq2seq", "sequence_loss_by_example", "sequence_loss", "model_with_buckets",
+           "embedding_rnn_seq2seq", "embedding_tied_rnn_seq2seq", "one2many_rnn_seq2seq",
+           "sequence_loss_by_example", "sequence_loss", "model_with_buckets",
            "attention_decoder", "embedding_attention_decoder", "embedding_attention_seq2seq"]
 
 LoopFunction = Callable[[Any, int], Any]
@@ -310,6 +313,43 @@ def embedding_rnn_decoder(decoder_inputs: Sequence[Any], initial_state: Any, cel
         return rnn_decoder(emb_inp, initial_state, cell, loop_function=loop_function)
 
 
+def _feed_previous_pred(feed_previous: Any, op: str) -> Value | None:
+    """None for a Python bool; the scalar bool tensor otherwise (TF1 then builds both decoders)."""
+    if isinstance(feed_previous, bool):
+        return None
+    pred = feed_previous.value() if isinstance(feed_previous, Variable) else feed_previous
+    if not isinstance(pred, Value) or not pred.dtype.is_bool or pred.type.rank not in (0, None):
+        raise GraphError(f"{op}: feed_previous must be a Python bool or a scalar bool tensor, got {feed_previous!r}",
+                         op=op, source=_where(),
+                         fix="pass True/False, or a gr.placeholder(gr.bool, []) to choose at run time")
+    return pred
+
+
+def _cond_decoders(pred: Value, decode: Callable[[bool], tuple[list[Any], Any]], n: int,
+                   state_structure: Any) -> tuple[list[Any], Any]:
+    """TF1's run-time choice between the greedy decoder (built first, creating the variables) and the
+    fed one (reusing them): one `cond` over the outputs and the flattened final state."""
+    def branch(feed: bool) -> Callable[[], list[Any]]:
+        def build() -> list[Any]:
+            with variable_scope(get_variable_scope(), reuse=None if feed else True):
+                outputs, state = decode(feed)
+            return list(outputs) + nest.flatten(state)
+        return build
+    both = cond(pred, branch(True), branch(False))
+    return list(both[:n]), nest.pack_sequence_as(state_structure, list(both[n:]))
+
+
+def _embedding_encoder(cell: RNNCell, encoder_inputs: list[Any], num_encoder_symbols: int, embedding_size: int,
+                       dtype: Any) -> tuple[list[Any], Any]:
+    """`static_rnn` of ``EmbeddingWrapper(cell)`` over integer symbols (TF1's encoders of the embedding models)."""
+    encoder_cell = EmbeddingWrapper(cell, embedding_classes=num_encoder_symbols, embedding_size=embedding_size)
+    # TF1's static_rnn lets rank-1 inputs through for EmbeddingWrapper; graphrnn's wants [batch, depth],
+    # so the ids go in as [batch, 1] columns (EmbeddingWrapper flattens them again: same numbers).
+    ids = [convert_to_tensor(x) for x in encoder_inputs]
+    ids = [expand_dims(x, 1) if x.type.rank == 1 else x for x in ids]
+    return static_rnn(encoder_cell, ids, dtype=dtype)
+
+
 def embedding_rnn_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs: Sequence[Any], cell: RNNCell,
                           num_encoder_symbols: int, num_decoder_symbols: int, embedding_size: int,
                           output_projection: tuple[Any, Any] | None = None, feed_previous: Any = False,
@@ -326,40 +366,116 @@ def embedding_rnn_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs: Sequenc
     check_cell(cell)
     encoder_inputs = _step_list(encoder_inputs, "encoder_inputs", op)
     decoder_inputs = _step_list(decoder_inputs, "decoder_inputs", op)
-    if not isinstance(feed_previous, bool):
-        pred = feed_previous.value() if isinstance(feed_previous, Variable) else feed_previous
-        if not isinstance(pred, Value) or not pred.dtype.is_bool or pred.type.rank not in (0, None):
-            raise GraphError(f"{op}: feed_previous must be a Python bool or a scalar bool tensor, got "
-                             f"{feed_previous!r}", op=op, source=_where(),
-                             fix="pass True/False, or a gr.placeholder(gr.bool, []) to choose at run time")
+    pred = _feed_previous_pred(feed_previous, op)
     with variable_scope(scope or "embedding_rnn_seq2seq") as vs:
         if dtype is not None:
             vs.dtype = dtypes.as_dtype(dtype)
         dtype = vs.dtype or dtypes.float32
-        encoder_cell = EmbeddingWrapper(copy_cell(cell), embedding_classes=num_encoder_symbols,
-                                        embedding_size=embedding_size)
-        # TF1's static_rnn lets rank-1 inputs through for EmbeddingWrapper; graphrnn's wants [batch, depth],
-        # so the ids go in as [batch, 1] columns (EmbeddingWrapper flattens them again: same numbers).
-        ids = [convert_to_tensor(x) for x in encoder_inputs]
-        ids = [expand_dims(x, 1) if x.type.rank == 1 else x for x in ids]
-        _, encoder_state = static_rnn(encoder_cell, ids, dtype=dtype)
+        _, encoder_state = _embedding_encoder(copy_cell(cell), encoder_inputs, num_encoder_symbols, embedding_size,
+                                              dtype)
         if output_projection is None:
             cell = OutputProjectionWrapper(cell, num_decoder_symbols)
-        if isinstance(feed_previous, bool):
+
+        def decode(feed: bool, update: bool = False) -> tuple[list[Any], Any]:
             return embedding_rnn_decoder(decoder_inputs, encoder_state, cell, num_decoder_symbols, embedding_size,
-                                         output_projection=output_projection, feed_previous=feed_previous)
+                                         output_projection=output_projection, feed_previous=feed,
+                                         update_embedding_for_previous=update)
+        if pred is None:
+            return decode(feed_previous, update=True)
+        return _cond_decoders(pred, decode, len(decoder_inputs), encoder_state)
 
-        def decoder(feed_previous_bool: bool) -> list[Any]:
-            with variable_scope(get_variable_scope(), reuse=None if feed_previous_bool else True):
-                outputs, state = embedding_rnn_decoder(decoder_inputs, encoder_state, cell, num_decoder_symbols,
-                                                       embedding_size, output_projection=output_projection,
-                                                       feed_previous=feed_previous_bool,
-                                                       update_embedding_for_previous=False)
-            return outputs + nest.flatten(state)
 
-        outputs_and_state = cond(pred, lambda: decoder(True), lambda: decoder(False))
-        n = len(decoder_inputs)
-        return list(outputs_and_state[:n]), nest.pack_sequence_as(encoder_state, list(outputs_and_state[n:]))
+def embedding_tied_rnn_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs: Sequence[Any], cell: RNNCell,
+                               num_symbols: int, embedding_size: int, num_decoder_symbols: int | None = None,
+                               output_projection: tuple[Any, Any] | None = None, feed_previous: Any = False,
+                               dtype: Any = None, scope: Any = None) -> tuple[list[Any], Any]:
+    """TF1 ``embedding_tied_rnn_seq2seq``: one ``embedding [num_symbols, embedding_size]`` for encoder and
+    decoder symbols, then `tied_rnn_seq2seq` (one set of cell weights) on the embedded steps; the
+    outputs are over ``num_decoder_symbols`` (default ``num_symbols``) through an
+    `OutputProjectionWrapper` unless ``output_projection`` is given. ``feed_previous`` feeds back the
+    embedded argmax (a bool tensor builds both decoders and a `cond`)."""
+    op = "embedding_tied_rnn_seq2seq"
+    check_cell(cell)
+    encoder_inputs = _step_list(encoder_inputs, "encoder_inputs", op)
+    decoder_inputs = _step_list(decoder_inputs, "decoder_inputs", op)
+    pred = _feed_previous_pred(feed_previous, op)
+    with variable_scope(scope or "embedding_tied_rnn_seq2seq", dtype=dtype) as vs:
+        dtype = vs.dtype or dtypes.float32
+        projection = (None if output_projection is None
+                      else _check_projection(output_projection, num_symbols, dtype, op))
+        embedding = get_variable("embedding", [num_symbols, embedding_size], dtype=dtype)
+        emb_encoder_inputs = [embedding_lookup(embedding, x)
+                              for x in _integer_ids(encoder_inputs, "encoder_inputs", op)]
+        emb_decoder_inputs = [embedding_lookup(embedding, x)
+                              for x in _integer_ids(decoder_inputs, "decoder_inputs", op)]
+        if output_projection is None:
+            cell = OutputProjectionWrapper(cell, num_decoder_symbols if num_decoder_symbols is not None
+                                           else num_symbols)
+
+        def decode(feed: bool, update: bool = False) -> tuple[list[Any], Any]:
+            loop_function = _extract_argmax_and_embed(embedding, projection, update) if feed else None
+            return tied_rnn_seq2seq(emb_encoder_inputs, emb_decoder_inputs, cell, loop_function=loop_function,
+                                    dtype=dtype)
+        if pred is None:
+            return decode(feed_previous, update=True)
+        return _cond_decoders(pred, decode, len(decoder_inputs), cell.state_size)
+
+
+def one2many_rnn_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs_dict: dict[Any, Sequence[Any]],
+                         enc_cell: RNNCell, dec_cells_dict: dict[Any, RNNCell], num_encoder_symbols: int,
+                         num_decoder_symbols_dict: dict[Any, int], embedding_size: int, feed_previous: Any = False,
+                         dtype: Any = None, scope: Any = None) -> tuple[dict[Any, list[Any]], dict[Any, Any]]:
+    """TF1 ``one2many_rnn_seq2seq``: one `EmbeddingWrapper` encoder (``enc_cell`` itself), then per
+    decoder name (in the dict's order) an `embedding_rnn_decoder` under ``one2many_decoder_<name>``
+    with ``OutputProjectionWrapper(dec_cells_dict[name], num_decoder_symbols_dict[name])``.
+    Returns ``(outputs by name, final state by name)``."""
+    op = "one2many_rnn_seq2seq"
+    check_cell(enc_cell, "enc_cell")
+    encoder_inputs = _step_list(encoder_inputs, "encoder_inputs", op)
+    for what, d in (("decoder_inputs_dict", decoder_inputs_dict), ("dec_cells_dict", dec_cells_dict),
+                    ("num_decoder_symbols_dict", num_decoder_symbols_dict)):
+        if not isinstance(d, dict):
+            raise GraphError(f"{op}: {what} must be a dict keyed by decoder name, got {d!r}", op=op,
+                             source=_where(), fix="e.g. {'fr': fr_inputs, 'de': de_inputs}")
+    names = list(decoder_inputs_dict)
+    for what, d in (("dec_cells_dict", dec_cells_dict), ("num_decoder_symbols_dict", num_decoder_symbols_dict)):
+        if set(d) != set(names):
+            raise GraphError(f"{op}: the keys of {what} {sorted(map(str, d))} differ from those of "
+                             f"decoder_inputs_dict {sorted(map(str, names))}", op=op, source=_where(),
+                             fix="give every decoder its inputs, its cell and its number of symbols")
+    for name in names:
+        check_cell(dec_cells_dict[name], f"dec_cells_dict[{name!r}]")
+    pred = _feed_previous_pred(feed_previous, op)
+    outputs_dict: dict[Any, list[Any]] = {}
+    state_dict: dict[Any, Any] = {}
+    with variable_scope(scope or "one2many_rnn_seq2seq", dtype=dtype) as vs:
+        dtype = vs.dtype or dtypes.float32
+        _, encoder_state = _embedding_encoder(enc_cell, encoder_inputs, num_encoder_symbols, embedding_size, dtype)
+        for name in names:
+            decoder_inputs = _step_list(decoder_inputs_dict[name], f"decoder_inputs_dict[{name!r}]", op)
+            num_symbols = num_decoder_symbols_dict[name]
+            with variable_scope("one2many_decoder_" + str(name)):
+                dec_cell = OutputProjectionWrapper(dec_cells_dict[name], num_symbols)
+
+                def decode(feed: bool, decoder_inputs: list[Any] = decoder_inputs, dec_cell: RNNCell = dec_cell,
+                           num_symbols: int = num_symbols) -> tuple[list[Any], Any]:
+                    return embedding_rnn_decoder(decoder_inputs, encoder_state, dec_cell, num_symbols,
+                                                 embedding_size, feed_previous=feed)
+                if pred is None:
+                    outputs_dict[name], state_dict[name] = decode(feed_previous)
+                else:
+                    outputs_dict[name], state_dict[name] = _cond_decoders(pred, decode, len(decoder_inputs),
+                                                                          encoder_state)
+    return outputs_dict, state_dict
+
+
+def _integer_ids(inputs: list[Any], what: str, op: str) -> list[Value]:
+    ids = [convert_to_tensor(i) for i in inputs]
+    for k, i in enumerate(ids):
+        if not i.dtype.is_integer:
+            raise DTypeError(f"{op}: {what}[{k}] must hold integer symbols, got {i.dtype.name}", op=op,
+                             source=_where(), fix="feed int32 symbol ids of shape [batch]")
+    return ids
 
 
 def _check_loss_lists(logits: Any, targets: Any, weights: Any, op: str) -> tuple[list[Value], list[Value],

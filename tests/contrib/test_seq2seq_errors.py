@@ -547,3 +547,60 @@ def test_embedding_attention_seq2seq_with_a_bool_tensor_builds_both_decoders() -
         greedy, fed = (sess.run(outs, {**feed, pred: flag}) for flag in (True, False))
     np.testing.assert_array_equal(greedy[0], fed[0])  # step 0 reads the GO symbol either way
     assert not np.allclose(greedy[1], fed[1])
+
+
+def _model_outputs(model: str, feed_previous: Any) -> dict[str, Any]:
+    g = gr.Graph()
+    with g.as_default():
+        enc = [gr.placeholder(gr.int32, [2]) for _ in range(3)]
+        dec = [gr.placeholder(gr.int32, [2]) for _ in range(3)]
+        pred = gr.placeholder(gr.bool, []) if feed_previous == "tensor" else feed_previous
+        if model == "tied":
+            outs, _ = legacy_seq2seq.embedding_tied_rnn_seq2seq(enc, dec, gr.nn.rnn_cell.BasicLSTMCell(4), 5, 3,
+                                                                feed_previous=pred)
+        else:
+            outs_d, _ = legacy_seq2seq.one2many_rnn_seq2seq(
+                enc, {"a": dec, "b": dec[:2]}, gr.nn.rnn_cell.GRUCell(4),
+                {"a": gr.nn.rnn_cell.GRUCell(4), "b": gr.nn.rnn_cell.GRUCell(4)}, 5, {"a": 5, "b": 3}, 3,
+                feed_previous=pred)
+            outs = outs_d["a"] + outs_d["b"]
+    return {"graph": g, "enc": enc, "dec": dec, "pred": pred, "outs": outs}
+
+
+@pytest.mark.parametrize("model", ["tied", "one2many"])
+def test_bool_tensor_feed_previous_gives_the_python_bool_models_numbers(model: str) -> None:
+    both = _model_outputs(model, "tensor")
+    rng = np.random.default_rng(1)
+    feed_values = [rng.integers(0, 3, 2).astype(np.int32) for _ in range(6)]
+    with gr.Session(graph=both["graph"]) as sess:
+        sess.run(gr.global_variables_initializer())
+        variables = gr.global_variables(both["graph"])
+        values = {v.op.name: sess.run(v.value()) for v in variables}
+        feed = dict(zip(both["enc"] + both["dec"], feed_values))
+        got = {flag: sess.run(both["outs"], {**feed, both["pred"]: flag}) for flag in (True, False)}
+    for flag in (True, False):
+        single = _model_outputs(model, flag)
+        single_vars = gr.global_variables(single["graph"])
+        assert sorted(v.op.name for v in single_vars) == sorted(values)
+        with gr.Session(graph=single["graph"]) as sess:
+            for v in single_vars:
+                v.load(values[v.op.name], sess)
+            want = sess.run(single["outs"], dict(zip(single["enc"] + single["dec"], feed_values)))
+        for step, (a, b) in enumerate(zip(got[flag], want)):  # steps of the two decoders differ in width
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=f"{flag} step {step}")
+
+
+def test_one2many_rejects_mismatched_decoder_dicts() -> None:
+    with gr.Graph().as_default():
+        ids = [gr.placeholder(gr.int32, [2]) for _ in range(2)]
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.one2many_rnn_seq2seq(ids, {"a": ids}, gr.nn.rnn_cell.GRUCell(4),
+                                                {"b": gr.nn.rnn_cell.GRUCell(4)}, 5, {"a": 5}, 3)
+        _check(e.value, "dec_cells_dict", "'b'", "'a'")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.one2many_rnn_seq2seq(ids, [ids], gr.nn.rnn_cell.GRUCell(4), {}, 5, {}, 3)
+        _check(e.value, "decoder_inputs_dict", "dict")
+        with pytest.raises(gr.DTypeError) as e:
+            legacy_seq2seq.embedding_tied_rnn_seq2seq([gr.placeholder(gr.float32, [2])], ids,
+                                                      gr.nn.rnn_cell.GRUCell(4), 5, 3)
+        _check(e.value, "encoder_inputs[0]", "integer")

@@ -133,6 +133,21 @@ def _build(case: dict[str, Any], data: dict[str, np.ndarray]) -> tuple[dict[str,
             enc, dec, gr.nn.rnn_cell.GRUCell(H), args["num_encoder_symbols"], args["num_decoder_symbols"],
             args["embedding_size"], feed_previous=args["feed_previous"], dtype=gr.float64)
         return feeds, {"outputs": outs, "state": st}
+    if cid.startswith("embedding_tied_rnn_seq2seq"):
+        enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
+        outs, st = legacy_seq2seq.embedding_tied_rnn_seq2seq(
+            enc, dec, gr.nn.rnn_cell.GRUCell(H), args["num_symbols"], args["embedding_size"],
+            num_decoder_symbols=args["num_decoder_symbols"], feed_previous=args["feed_previous"], dtype=gr.float64)
+        return feeds, {"outputs": outs, "state": st}
+    if cid == "one2many_rnn_seq2seq_gru":
+        enc = _steps(data, "encoder_inputs", feeds)
+        decs = {name: _steps(data, f"decoder_inputs_{name}", feeds) for name in ("fr", "de")}
+        cells = {name: gr.nn.rnn_cell.GRUCell(H) for name in ("fr", "de")}
+        outs, states = legacy_seq2seq.one2many_rnn_seq2seq(enc, decs, gr.nn.rnn_cell.GRUCell(H), cells,
+                                                           args["num_encoder_symbols"], {"fr": 7, "de": 4},
+                                                           args["embedding_size"], dtype=gr.float64)
+        return feeds, {"outputs_fr": outs["fr"], "outputs_de": outs["de"], "state_fr": states["fr"],
+                       "state_de": states["de"]}
     if cid.startswith("basic_rnn_seq2seq"):
         enc, dec = _steps(data, "encoder_inputs", feeds), _steps(data, "decoder_inputs", feeds)
         outs, st = legacy_seq2seq.basic_rnn_seq2seq(enc, dec, gr.nn.rnn_cell.BasicLSTMCell(H), dtype=gr.float64)

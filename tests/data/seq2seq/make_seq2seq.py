@@ -26,6 +26,8 @@ TF 2.21 still has, with TF1's variable names, when ``TF_USE_LEGACY_KERAS=1`` sel
 - ``tf1_attention_decoder`` / ``tf1_embedding_attention_decoder`` / ``tf1_embedding_attention_seq2seq``:
   TF 1.15's attention decoders, with ``linear`` = ``core_rnn_cell._linear`` (``kernel``/``bias`` in the
   current scope) and the 1x1 ``conv2d`` over the attention states.
+- ``tf1_embedding_tied_rnn_seq2seq`` / ``tf1_one2many_rnn_seq2seq``: the remaining legacy_seq2seq models,
+  for a Python bool ``feed_previous``.
 - ``static_state_saving_rnn`` is TF 2.21's own ``tf.compat.v1.nn.static_state_saving_rnn`` (the
   same code as TF 1.15's ``rnn.py``), driven by two savers: ``ZerosStateSaver`` (TF1's
   ``TestStateSaver`` from ``core_rnn_test.py``: zeros in, saved tensors recorded) and
@@ -775,6 +777,79 @@ def attention_cases() -> None:
                   "feed_previous": feed_prev}, seq_build)
 
 
+def tf1_embedding_tied_rnn_seq2seq(encoder_inputs, decoder_inputs, cell, num_symbols, embedding_size,
+                                   num_decoder_symbols=None, output_projection=None, feed_previous=False, dtype=None,
+                                   scope=None):
+    """TF 1.15's embedding_tied_rnn_seq2seq for a Python bool feed_previous."""
+    with v1.variable_scope(scope or "embedding_tied_rnn_seq2seq", dtype=dtype) as scope:
+        dtype = scope.dtype
+        embedding = v1.get_variable("embedding", [num_symbols, embedding_size], dtype=dtype)
+        emb_enc = [tf.nn.embedding_lookup(embedding, x) for x in encoder_inputs]
+        emb_dec = [tf.nn.embedding_lookup(embedding, x) for x in decoder_inputs]
+        output_symbols = num_decoder_symbols if num_decoder_symbols is not None else num_symbols
+        if output_projection is None:
+            cell = TF1OutputProjectionWrapper(cell, output_symbols)
+        loop_function = (tf1_extract_argmax_and_embed(embedding, output_projection, True) if feed_previous
+                         else None)
+        return tf1_tied_rnn_seq2seq(emb_enc, emb_dec, cell, loop_function=loop_function, dtype=dtype)
+
+
+def tf1_one2many_rnn_seq2seq(encoder_inputs, decoder_inputs_dict, enc_cell, dec_cells_dict, num_encoder_symbols,
+                             num_decoder_symbols_dict, embedding_size, feed_previous=False, dtype=None, scope=None):
+    """TF 1.15's one2many_rnn_seq2seq for a Python bool feed_previous."""
+    outputs_dict, state_dict = {}, {}
+    with v1.variable_scope(scope or "one2many_rnn_seq2seq", dtype=dtype) as scope:
+        dtype = scope.dtype
+        enc_cell = TF1EmbeddingWrapper(enc_cell, embedding_classes=num_encoder_symbols, embedding_size=embedding_size)
+        _, encoder_state = v1.nn.static_rnn(enc_cell, encoder_inputs, dtype=dtype)
+        for name, decoder_inputs in decoder_inputs_dict.items():
+            with v1.variable_scope("one2many_decoder_" + str(name)):
+                dec_cell = TF1OutputProjectionWrapper(dec_cells_dict[name], num_decoder_symbols_dict[name])
+                outputs_dict[name], state_dict[name] = tf1_embedding_rnn_decoder(
+                    decoder_inputs, encoder_state, dec_cell, num_decoder_symbols_dict[name], embedding_size,
+                    feed_previous=feed_previous)
+    return outputs_dict, state_dict
+
+
+def more_model_cases() -> None:
+    """Added after the others (so their random draws, and files, stay as they were)."""
+    for feed_prev in (False, True):
+        def tied_build(feed_prev=feed_prev):
+            enc, dec = [ph([B], tf.int32) for _ in range(3)], [ph([B], tf.int32) for _ in range(T)]
+            outs, st = tf1_embedding_tied_rnn_seq2seq(enc, dec, v1.nn.rnn_cell.GRUCell(H), C, I,
+                                                      num_decoder_symbols=C - 1, feed_previous=feed_prev, dtype=F64)
+            feeds = {f"encoder_inputs_{t}": (enc[t], RNG.integers(0, C, size=B).astype(np.int32)) for t in range(3)}
+            feeds.update({f"decoder_inputs_{t}": (dec[t], RNG.integers(0, C, size=B).astype(np.int32))
+                          for t in range(T)})
+            return feeds, {"outputs": outs, "state": st}
+        run_case("embedding_tied_rnn_seq2seq_gru" + ("_feed_previous" if feed_prev else ""),
+                 "legacy_seq2seq.embedding_tied_rnn_seq2seq, GRUCell(5), 6 symbols (5 decoder symbols), embedding "
+                 "size 4: one embedding and one cell for encoder and decoder",
+                 "embedding_tied_rnn_seq2seq(enc_ids, dec_ids, GRUCell(5), 6, 4, num_decoder_symbols=5, "
+                 "feed_previous=?, dtype=tf.float64)",
+                 {"num_symbols": C, "embedding_size": I, "num_decoder_symbols": C - 1, "feed_previous": feed_prev},
+                 tied_build)
+
+    def one2many_build():
+        enc = [ph([B], tf.int32) for _ in range(3)]
+        decs = {"fr": [ph([B], tf.int32) for _ in range(T)], "de": [ph([B], tf.int32) for _ in range(2)]}
+        cells = {"fr": v1.nn.rnn_cell.GRUCell(H), "de": v1.nn.rnn_cell.GRUCell(H)}
+        outs, states = tf1_one2many_rnn_seq2seq(enc, decs, v1.nn.rnn_cell.GRUCell(H), cells, C, {"fr": 7, "de": 4},
+                                                I, dtype=F64)
+        feeds = {f"encoder_inputs_{t}": (enc[t], RNG.integers(0, C, size=B).astype(np.int32)) for t in range(3)}
+        for name, n in (("fr", 7), ("de", 4)):
+            feeds.update({f"decoder_inputs_{name}_{t}": (x, RNG.integers(0, n, size=B).astype(np.int32))
+                          for t, x in enumerate(decs[name])})
+        return feeds, {"outputs_fr": outs["fr"], "outputs_de": outs["de"], "state_fr": states["fr"],
+                       "state_de": states["de"]}
+    run_case("one2many_rnn_seq2seq_gru", "legacy_seq2seq.one2many_rnn_seq2seq: one GRUCell(5) encoder over 6 "
+             "symbols, decoders 'fr' (7 symbols, 4 steps) and 'de' (4 symbols, 2 steps), embedding size 4",
+             "one2many_rnn_seq2seq(enc_ids, {'fr': ..., 'de': ...}, GRUCell(5), {'fr': GRUCell(5), 'de': GRUCell(5)}, "
+             "6, {'fr': 7, 'de': 4}, 4, dtype=tf.float64)",
+             {"decoders": {"fr": [7, T], "de": [4, 2]}, "num_encoder_symbols": C, "embedding_size": I},
+             one2many_build)
+
+
 def main() -> None:
     contrib_loss_cases()
     legacy_loss_cases()
@@ -783,6 +858,7 @@ def main() -> None:
     multi_cell_case()
     wrapper_cases()
     attention_cases()
+    more_model_cases()
     index = {"generator": "tests/data/seq2seq/make_seq2seq.py", "tensorflow": tf.__version__,
              "dtype": "float64", "sizes": {"B": B, "T": T, "I": I, "H": H, "C": C}, "tolerance": TOLERANCE,
              "loss": "sum_k sum(out_k * in/R_k) over the float outputs (lists stacked on axis 0)",
