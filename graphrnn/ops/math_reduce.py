@@ -64,9 +64,13 @@ def _batch_matmul_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     a, b = types
     d = same_dtype(types, "matmul inputs")
     _numeric(d, "matmul")
-    if a.rank < 2 or b.rank < 2:
+    if any(t.rank is not None and t.rank < 2 for t in types):
         raise ShapeError(f"matmul needs inputs of rank >= 2, got {format_shape(a.shape)} and "
                          f"{format_shape(b.shape)}", fix="expand_dims vectors to [1, n] or [n, 1]")
+    if not (a.has_rank and b.has_rank):
+        # TF1 too: a product with an operand of unknown rank has an unknown rank; the kernel
+        # checks ranks >= 2 and NumPy the inner dims at run time.
+        return (TensorType(d, None),)
     m, n = _inner(a, b, attrs["adj_x"], attrs["adj_y"])
     try:
         batch = broadcast_shapes([a.shape[:-2], b.shape[:-2]])

@@ -175,7 +175,7 @@ def test_zeros_of_a_runtime_shape() -> None:
 
 @pytest.mark.parametrize("build, op", [
     (lambda x: tf.transpose(x), "Transpose"),
-    (lambda x: tf.matmul(x, tf.ones([2, 2])), "BatchMatMulV2"),
+    (lambda x: tf.nn.bias_add(x, tf.ones([2])), "BiasAdd"),
     (lambda x: tf.concat([x, tf.ones([2])], 0), "ConcatV2"),
     (lambda x: tf.unstack(x), "Unpack"),
     (lambda x: tf.reduce_sum(x, axis=1), "Sum"),
@@ -281,3 +281,22 @@ def test_slicing_and_gathering_a_tensor_of_unknown_rank() -> None:
         assert (got[1], got[2]) == (2, 6)
         with pytest.raises(tf.ExecutionError, match="too many indices"):
             sess.run(r[1, 2], {r: np.arange(10)})  # the key is checked against the array at run time
+
+
+def test_matmul_with_an_operand_of_unknown_rank() -> None:
+    x = tf.placeholder(tf.float32)  # TF1 picks BatchMatMulV2 here, with an unknown result rank
+    w = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2))
+    y = tf.matmul(x, w)
+    gx, gw = tf.gradients(tf.reduce_sum(y * y), [x, w])
+    assert y.shape.ndims is None and gw.shape == (3, 2)
+    xv = np.random.default_rng(3).normal(size=(2, 4, 3)).astype(np.float32)
+    wv = np.arange(6, dtype=np.float32).reshape(3, 2)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got_y, got_gx, got_gw = sess.run([y, gx, gw], {x: xv})
+        np.testing.assert_allclose(got_y, xv @ wv, rtol=1e-5)
+        np.testing.assert_allclose(got_gx, 2 * (xv @ wv) @ wv.T, rtol=1e-4)
+        np.testing.assert_allclose(got_gw, np.einsum("bti,btj->ij", xv, 2 * (xv @ wv)), rtol=1e-4)
+        with pytest.raises(tf.ExecutionError, match="rank >= 2") as e:
+            sess.run(y, {x: np.ones(3)})
+    assert e.value.op == "BatchMatMulV2"

@@ -142,6 +142,12 @@ def _matmul(node: Node, ctx: Any) -> Any:
 @kernel("BatchMatMulV2")
 def _batch_matmul(node: Node, ctx: Any) -> Any:
     ax, ay = node.attrs["adj_x"], node.attrs["adj_y"]
+    if not all(v.type.has_rank for v in node.inputs):
+        def checked(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # a rank known only now
+            if np.ndim(a) < 2 or np.ndim(b) < 2:
+                raise fail(node, f"matmul needs inputs of rank >= 2, got shapes {np.shape(a)} and {np.shape(b)}")
+            return np.matmul(np.swapaxes(a, -1, -2) if ax else a, np.swapaxes(b, -1, -2) if ay else b)
+        return checked
     if not ax and not ay:
         return np.matmul
 
