@@ -1,6 +1,9 @@
-"""Bad arguments to the seq2seq losses, legacy_seq2seq and static_state_saving_rnn are `GraphError`s
-that name the problem, the user's line and a fix; plus properties of ``sequence_loss`` (hypothesis,
-against a NumPy statement of TF 1.15's reductions, with unknown batch and time dims)."""
+"""contrib.seq2seq, legacy_seq2seq, the contrib.rnn wrappers and static_state_saving_rnn beyond the TF1
+fixtures: bad arguments are `GraphError`s that name the problem, the user's line and a fix; and
+properties: ``sequence_loss`` against a NumPy statement of TF 1.15's reductions (hypothesis, unknown
+batch and time), tied == one static_rnn, loop_function reads only the GO input, a bool-tensor
+``feed_previous`` gives the Python-bool models' numbers, buckets share one set of variables, attention
+with unknown lengths, the StateSaver carries and resets state."""
 
 from __future__ import annotations
 
