@@ -99,7 +99,9 @@ class TensorArray:
         if size is None:
             raise GraphError("TensorArray needs a size (use size=0, dynamic_size=True to grow)")
         self._size = convert_to_tensor(size, dtypes.int32)
-        self.element_shape = as_shape(element_shape) if element_shape is not None else None
+        # TensorShape(None) (TF1's unknown element shape) is the same as none given: writes set it.
+        shp = as_shape(element_shape, allow_unknown_rank=True) if element_shape is not None else None
+        self.element_shape = None if shp is UNKNOWN_RANK else shp
         self.flow = None  # type: ignore[assignment]
         if self.element_shape is not None:
             self.flow = self._new_flow(self.element_shape)

@@ -300,3 +300,11 @@ def test_matmul_with_an_operand_of_unknown_rank() -> None:
         with pytest.raises(tf.ExecutionError, match="rank >= 2") as e:
             sess.run(y, {x: np.ones(3)})
     assert e.value.op == "BatchMatMulV2"
+
+
+def test_tensor_array_with_an_unknown_element_shape_given_explicitly() -> None:
+    ta = tf.TensorArray(tf.float32, size=2, element_shape=tf.TensorShape(None))
+    _, out = tf.while_loop(lambda i, acc: i < 2, lambda i, acc: (i + 1, acc.write(i, tf.fill([3], 2.0))),
+                           [tf.constant(0), ta])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out.stack()), np.full((2, 3), 2.0))
