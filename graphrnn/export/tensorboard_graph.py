@@ -85,6 +85,9 @@ class _Converter:
         self.used: set[str] = set()
         self.value_names: dict[int, str] = {}  # id(Value) -> "node" / "node:i"
         self.node_names: dict[int, str] = {}   # id(Node) -> its GraphDef name
+        self._type_attrs: dict[dtypes.DType, Any] = {}
+        self._shape_attrs: dict[tuple[TensorType, ...], Any] = {}
+        self._simple_attrs: dict[tuple[type, Any], Any] = {}
 
     def unique(self, name: str) -> str:
         out, k = name, 1
@@ -107,6 +110,32 @@ class _Converter:
             nd.attr[k].CopyFrom(a)
         return nd
 
+    def type_attr(self, d: dtypes.DType) -> Any:
+        a = self._type_attrs.get(d)
+        if a is None:
+            a = self._type_attrs[d] = self.p.attr_value.AttrValue(type=_dtype_enum(self.p, d))
+        return a
+
+    def shapes_attr(self, types: tuple[TensorType, ...]) -> Any:
+        a = self._shape_attrs.get(types)
+        if a is None:
+            av = self.p.attr_value.AttrValue
+            a = self._shape_attrs[types] = av(list=av.ListValue(shape=[_shape_proto(self.p, t) for t in types]))
+        return a
+
+    def simple_attr(self, x: Any) -> Any | None:
+        """`_attr_value`, cached: graphs repeat the same few attr values (axes, dtypes, flags)."""
+        if isinstance(x, (np.ndarray, Graph)):
+            return None
+        key = (type(x), x)
+        try:
+            return self._simple_attrs[key]
+        except KeyError:
+            a = self._simple_attrs[key] = _attr_value(self.p, x)
+            return a
+        except TypeError:  # unhashable: not a simple attr
+            return None
+
     def convert(self, g: Graph, prefix: str, strip: str, outer_inputs: list[str]) -> list[str]:
         """Adds ``g``'s nodes named under ``prefix`` (minus the IR prefix ``strip``); params take
         ``outer_inputs`` (aligned from the end); returns the names of its _Retval nodes."""
@@ -115,9 +144,8 @@ class _Converter:
         for i, prm in enumerate(g.params):
             name = self.unique(f"{prefix}{prm.param_name or f'arg_{i}'}")
             src = [outer_inputs[offset + i]] if offset >= 0 else []
-            shapes = av(list=av.ListValue(shape=[_shape_proto(self.p, prm.type)]))
-            self.add(name, "_Arg", src, {"T": av(type=_dtype_enum(self.p, prm.type.dtype)), "index": av(i=i),
-                                         "_output_shapes": shapes})
+            self.add(name, "_Arg", src, {"T": self.type_attr(prm.type.dtype), "index": av(i=i),
+                                         "_output_shapes": self.shapes_attr((prm.type,))})
             self.value_names[id(prm)] = name
         for n in g.nodes:
             rel = n.name[len(strip):] if strip and n.name.startswith(strip) else n.name
@@ -127,35 +155,35 @@ class _Converter:
             for key, sub in n.subgraphs.items():
                 retvals += self.convert(sub, f"{name}/{key}/", n.name + "/", inputs)
             inputs += [f"^{self.node_name(c)}" for c in n.control_inputs] + [f"^{r}" for r in retvals]
-            self.add(name, n.op, inputs, self.node_attrs(n))
+            self.node_def(name, n, inputs)
             self.node_names[id(n)] = name
             for v in n.outputs:
                 self.value_names[id(v)] = name if v.index == 0 else f"{name}:{v.index}"
         out = []
         for i, r in enumerate(g.results):
             name = self.unique(f"{prefix}_retval_{i}")
-            self.add(name, "_Retval", [self.value_names[id(r)]], {"T": av(type=_dtype_enum(self.p, r.type.dtype)),
-                                                                    "index": av(i=i)})
+            self.add(name, "_Retval", [self.value_names[id(r)]], {"T": self.type_attr(r.type.dtype), "index": av(i=i)})
             out.append(name)
         return out
 
     def node_name(self, n: Node) -> str:
         return self.node_names[id(n)]
 
-    def node_attrs(self, n: Node) -> dict[str, Any]:
-        av = self.p.attr_value.AttrValue
-        attrs: dict[str, Any] = {}
+    def node_def(self, name: str, n: Node, inputs: list[str]) -> None:
+        """Appends the NodeDef of ``n`` (attrs written in place: this runs once per node)."""
+        nd = self.graph_def.node.add(name=name, op=n.op, input=inputs)
+        attr = nd.attr
         for k, x in n.attrs.items():
-            a = _attr_value(self.p, x)
+            a = self.simple_attr(x)
             if a is not None:
-                attrs[k] = a
+                attr[k].CopyFrom(a)
         if n.outputs:
             key = "dtype" if n.op in _DTYPE_ATTR_OPS else "T"
-            attrs.setdefault(key, av(type=_dtype_enum(self.p, n.outputs[0].dtype)))
-            attrs["_output_shapes"] = av(list=av.ListValue(shape=[_shape_proto(self.p, v.type) for v in n.outputs]))
+            if key not in attr:
+                attr[key].CopyFrom(self.type_attr(n.outputs[0].dtype))
+            attr["_output_shapes"].CopyFrom(self.shapes_attr(tuple(v.type for v in n.outputs)))
         if n.source is not None:
-            attrs["_source"] = av(s=f"{n.source[0]}:{n.source[1]}".encode())
-        return attrs
+            attr["_source"].s = f"{n.source[0]}:{n.source[1]}".encode()
 
 
 def to_graph_def(graph: Graph) -> Any:
