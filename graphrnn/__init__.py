@@ -13,6 +13,7 @@ from graphrnn.ir.builder import (
     name_scope,
     reset_default_graph,
 )
+from graphrnn.ir.device import DeviceSpec, device
 from graphrnn.ir.dtypes import DType, as_dtype, bool_, float16, float32, float64, int32, int64, string
 from graphrnn.ir.errors import (
     CheckpointError,

@@ -79,6 +79,9 @@ def _check_loop_function(loop_function: Any, op: str) -> None:
 
 def _check_state(cell: RNNCell, state: Any, what: str, op: str) -> Any:
     """``state`` converted leaf by leaf, checked against ``cell.state_size`` (structure and last dims)."""
+    if state is None:
+        raise GraphError(f"{op}: {what} is None; the decoder starts from a given state", op=op, source=_where(),
+                         fix="pass the encoder's final state, or cell.zero_state(batch_size, dtype)")
     sizes = nest.flatten(cell.state_size)
     leaves = [convert_to_tensor(s) for s in nest.flatten(state)]
     if len(leaves) != len(sizes):
@@ -579,7 +582,11 @@ def model_with_buckets(encoder_inputs: Sequence[Any], decoder_inputs: Sequence[A
     with builder.name_scope(name or "model_with_buckets"):
         for j, (n_enc, n_dec) in enumerate(buckets):
             with variable_scope(get_variable_scope(), reuse=True if j > 0 else None):
-                bucket_outputs, _ = seq2seq(lists["encoder_inputs"][:n_enc], lists["decoder_inputs"][:n_dec])
+                result = seq2seq(lists["encoder_inputs"][:n_enc], lists["decoder_inputs"][:n_dec])
+                if not isinstance(result, (list, tuple)) or len(result) != 2:
+                    raise GraphError(f"{op}: seq2seq must return (outputs, state), got {result!r}", op=op,
+                                     source=_where(), fix="return what the legacy_seq2seq models return")
+                bucket_outputs = result[0]
                 outputs.append(bucket_outputs)
                 loss_fn = sequence_loss_by_example if per_example_loss else sequence_loss
                 losses.append(loss_fn(bucket_outputs, lists["targets"][:n_dec], lists["weights"][:n_dec],

@@ -37,6 +37,7 @@ class BuildState:
         self.collections: dict[str, list[Any]] = {}
         self.trace: list[Graph] = []            # subgraphs being traced, innermost last
         self.control: list[tuple[Node, ...]] = []
+        self.device_stack: list[Any] = []          # graphrnn.ir.device scopes, innermost last
         self.finalized = False
         self.op_seed_counter = 0
         self.warned: set[str] = set()
@@ -375,6 +376,9 @@ def add_node(op: str, inputs: Sequence[Value], attrs: dict[str, Any] | None = No
     node_name = b.unique_name(name or op, scoped=scoped)
     control = tuple(n for group in b.control for n in group if n.graph is g) if b.control else ()
     node = Node(op, node_name, tuple(ins), attrs, tuple(out_types), g, src, control)
+    if b.device_stack:
+        from graphrnn.ir.device import assign_device
+        assign_device(node, b.device_stack)
     g.nodes.append(node)
     return node
 

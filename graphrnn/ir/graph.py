@@ -58,6 +58,11 @@ class Value:
         return self.node
 
     @property
+    def device(self) -> str:
+        """The device requested for the op that makes this tensor ('' for none; see gr.device)."""
+        return self.node.device if self.node is not None else ""
+
+    @property
     def dtype(self) -> DType:
         return self.type.dtype
 
@@ -128,7 +133,7 @@ class Node:
     ``control_inputs`` are nodes that must run before this one (for grouped updates).
     """
 
-    __slots__ = ("op", "name", "inputs", "attrs", "outputs", "source", "graph", "control_inputs",
+    __slots__ = ("op", "name", "inputs", "attrs", "outputs", "source", "graph", "control_inputs", "device",
                  "__weakref__")
 
     def __init__(self, op: str, name: str, inputs: tuple[Value, ...], attrs: dict[str, Any],
@@ -142,6 +147,7 @@ class Node:
         self.graph = graph
         self.source = source
         self.control_inputs = control_inputs
+        self.device = ""  # TF1's requested device (graphrnn.ir.device); recorded, never used to run
         self.outputs = tuple(Value(self, i, t, graph) for i, t in enumerate(output_types))
 
     # --- TF1 Operation surface ----------------------------------------------------------------
@@ -308,6 +314,11 @@ class Graph:
     @property
     def collections(self) -> list[str]:
         return list(self.build.collections)
+
+    def device(self, device_name_or_function: Any) -> Any:
+        """TF1's ``graph.device(...)``: records a device on the nodes created in the block."""
+        from graphrnn.ir.device import device_scope
+        return device_scope(self, device_name_or_function)
 
     def finalize(self) -> None:
         self.build.finalized = True

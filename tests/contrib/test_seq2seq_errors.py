@@ -607,3 +607,15 @@ def test_one2many_rejects_mismatched_decoder_dicts() -> None:
             legacy_seq2seq.embedding_tied_rnn_seq2seq([gr.placeholder(gr.float32, [2])], ids,
                                                       gr.nn.rnn_cell.GRUCell(4), 5, 3)
         _check(e.value, "encoder_inputs[0]", "integer")
+
+
+def test_missing_states_and_bad_seq2seq_results_are_graph_errors() -> None:
+    with gr.Graph().as_default():
+        x = [gr.zeros([2, 3])]
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.rnn_decoder(x, None, gr.nn.rnn_cell.GRUCell(4))
+        _check(e.value, "initial_state is None")
+        with pytest.raises(gr.GraphError) as e:
+            legacy_seq2seq.model_with_buckets(x, x, [gr.zeros([2], gr.int32)], [gr.zeros([2])], [(1, 1)],
+                                              lambda a, b: None)
+        _check(e.value, "(outputs, state)")
