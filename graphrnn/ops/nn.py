@@ -169,6 +169,14 @@ def _sparse_xent_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     labels, logits = types
     require_int(labels, "sparse labels")
     require_float(logits, "logits")
+    if not (labels.has_rank and logits.has_rank):
+        # TF1's tests feed labels from a placeholder without a shape: the result has the shape of the
+        # logits without their class dim (or the labels' shape); the kernel checks them at run time.
+        if logits.has_rank:
+            if logits.rank < 1:
+                raise ShapeError("logits must have a class dim, got a scalar")
+            return (TensorType(logits.dtype, logits.shape[:-1]),)
+        return (TensorType(logits.dtype, labels.shape),)
     if logits.rank != labels.rank + 1 or any(
             a is not None and b is not None and a != b for a, b in zip(labels.shape, logits.shape[:-1])):
         raise ShapeError(f"labels {format_shape(labels.shape)} must have the shape of logits "

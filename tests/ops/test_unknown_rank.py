@@ -308,3 +308,21 @@ def test_tensor_array_with_an_unknown_element_shape_given_explicitly() -> None:
                            [tf.constant(0), ta])
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(out.stack()), np.full((2, 3), 2.0))
+
+
+def test_sparse_cross_entropy_with_labels_of_unknown_rank() -> None:
+    labels = tf.placeholder(tf.int64)  # as TF1's tests write it
+    logits = tf.placeholder(tf.float32, [None, 4])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    (g,) = tf.gradients(tf.reduce_mean(loss), [logits])
+    assert loss.shape == (None,) and g.shape == (None, 4)
+    lv = np.random.default_rng(4).normal(size=(3, 4)).astype(np.float32)
+    yv = np.array([0, 3, 1])
+    with tf.Session() as sess:
+        got, got_g = sess.run([loss, g], {labels: yv, logits: lv})
+        with pytest.raises(tf.ExecutionError, match="must have the shape of logits"):
+            sess.run(loss, {labels: [[0, 3, 1]], logits: lv})  # NumPy alone would reshape silently
+    p = np.exp(lv - lv.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    np.testing.assert_allclose(got, -np.log(p[np.arange(3), yv]), rtol=1e-5)
+    np.testing.assert_allclose(got_g, (p - np.eye(4)[yv]) / 3, rtol=1e-4, atol=1e-6)

@@ -69,9 +69,14 @@ def _softmax_xent(node: Node, ctx: Any) -> Any:
 
 @kernel("SparseSoftmaxCrossEntropyWithLogits")
 def _sparse_xent(node: Node, ctx: Any) -> Any:
+    ranks_known = all(v.type.has_rank for v in node.inputs)
+
     def run(labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
-        n = logits.shape[-1]
         lab = np.asarray(labels)
+        if not ranks_known and (np.ndim(logits) < 1 or lab.shape != np.shape(logits)[:-1]):
+            raise fail(node, f"labels of shape {lab.shape} must have the shape of logits {np.shape(logits)} "
+                             "without its last (class) dim", fix="pass class indices of shape [batch]")
+        n = logits.shape[-1]
         if lab.size and (lab.min() < 0 or lab.max() >= n):
             bad = lab[(lab < 0) | (lab >= n)].flat[0]
             raise fail(node, f"label {int(bad)} is out of range [0, {n}) for logits of shape {logits.shape}",
