@@ -85,8 +85,8 @@ def test_bad_session_arguments(kwargs, words) -> None:
 def test_a_loop_body_is_not_a_session_graph() -> None:
     g = gr.Graph()
     with g.as_default():
-        loop = gr.while_loop(lambda i: i < 3, lambda i: i + 1, [gr.constant(0)])
-    body = loop.op.attrs["body"]
+        i, _ = gr.while_loop(lambda i, j: i < 3, lambda i, j: (i + 1, j), [gr.constant(0), gr.constant(1)])
+    body = i.op.attrs["body"]
     with pytest.raises(SessionError) as err:
         gr.Session(graph=body)
     _check(err, "While/If")
