@@ -49,7 +49,7 @@ def _add_level(G: nx.DiGraph, g: Graph, prefix: str, owner: str | None, depth: i
         out0 = n.outputs[0].type if n.outputs else None
         G.add_node(k, op=n.op, name=n.name, family=op_family(n.op), depth=depth,
                    parent=owner, n_outputs=len(n.outputs),
-                   shape=tuple(out0.shape) if out0 is not None else None,
+                   shape=tuple(out0.shape) if out0 is not None and out0.has_rank else None,  # None: unknown rank
                    dtype=out0.dtype.name if out0 is not None else None,
                    types=tuple(repr(o.type) for o in n.outputs))
         for v in n.inputs:

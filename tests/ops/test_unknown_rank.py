@@ -326,3 +326,15 @@ def test_sparse_cross_entropy_with_labels_of_unknown_rank() -> None:
     p /= p.sum(1, keepdims=True)
     np.testing.assert_allclose(got, -np.log(p[np.arange(3), yv]), rtol=1e-5)
     np.testing.assert_allclose(got_g, (p - np.eye(4)[yv]) / 3, rtol=1e-4, atol=1e-6)
+
+
+def test_exporters_and_the_text_form_show_an_unknown_rank() -> None:
+    from graphrnn.export import dot
+    from graphrnn.export.nx import to_networkx
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, name="x")
+        tf.reduce_sum(x * 2.0, name="total")
+    assert "f32<unknown>" in str(g)
+    assert to_networkx(g).nodes["x"]["shape"] is None  # None: the rank is unknown
+    assert "f32<unknown>" in str(dot.to_dot(g))
