@@ -46,7 +46,7 @@ def _identity(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
 @grad_rule("ConcatV2")
 def _concat(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     axis = node.attrs["axis"]
-    sizes = [x.type.shape[axis] for x in node.inputs]
+    sizes = [x.type.shape[axis] if x.type.has_rank else None for x in node.inputs]
     if None not in sizes:
         return a.split(grads[0], sizes, axis=axis) if len(sizes) > 1 else [grads[0]]
     parts = add_node("ConcatGrad", [grads[0], *node.inputs], {"axis": axis}).outputs

@@ -173,6 +173,15 @@ def _concat_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     if not types:
         raise ShapeError("concat needs at least one tensor")
     d = same_dtype(types, "concat inputs")
+    known = [t for t in types if t.has_rank]
+    partial = len(known) < len(types)
+    if partial:  # some rank unknown: TF1 too; NumPy checks the pieces at run time
+        if not known:
+            if attrs["axis"] < 0:
+                raise ShapeError(f"concat axis {attrs['axis']} needs the inputs' rank, which is unknown",
+                                 fix="use a non-negative axis, or give one input a rank")
+            return (TensorType(d, None),)
+        types = known
     rank = types[0].rank
     if any(t.rank != rank for t in types):
         raise ShapeError("concat inputs must have the same rank, got shapes "
@@ -191,7 +200,7 @@ def _concat_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
                                  f"{axis}, got shapes " + ", ".join(format_shape(t.shape) for t in types))
             out[i] = a if a is not None else b
     sizes = [t.shape[axis] for t in types]
-    out[axis] = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+    out[axis] = None if None in sizes or partial else sum(sizes)  # type: ignore[arg-type]
     return (TensorType(d, out),)
 
 
@@ -205,8 +214,8 @@ def concat(values: Sequence[Any], axis: Any, name: str = "concat") -> Value:
     ax = axis_arg(axis)
     if len(vals) == 1:
         return identity(vals[0], name=name)
-    rank = vals[0].type.rank if vals else 0
-    return builder.add_op("ConcatV2", vals, {"axis": norm_or_raw(ax, rank)}, name=name)
+    ranks = [v.type.rank for v in vals if v.type.has_rank]  # the first known rank normalizes the axis
+    return builder.add_op("ConcatV2", vals, {"axis": norm_or_raw(ax, ranks[0] if ranks else None)}, name=name)
 
 
 def _split_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:

@@ -316,6 +316,10 @@ def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", name: str = "Pad",
 def _one_hot_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
     (t,) = types
     require_int(t, "one_hot indices")
+    if attrs["depth"] < 0:
+        raise ShapeError(f"one_hot depth must be >= 0, got {attrs['depth']}")
+    if not t.has_rank and attrs["axis"] == -1:  # indices of unknown rank (TF1 too): a new last axis
+        return (TensorType(attrs["dtype"], None),)
     axis = attrs["axis"]
     axis = t.rank if axis == -1 else normalize_axis(axis, t.rank + 1)
     if attrs["depth"] < 0:

@@ -176,7 +176,7 @@ def test_zeros_of_a_runtime_shape() -> None:
 @pytest.mark.parametrize("build, op", [
     (lambda x: tf.transpose(x), "Transpose"),
     (lambda x: tf.nn.bias_add(x, tf.ones([2])), "BiasAdd"),
-    (lambda x: tf.concat([x, tf.ones([2])], 0), "ConcatV2"),
+    (lambda x: tf.concat([x, x], -1), "ConcatV2"),
     (lambda x: tf.unstack(x), "Unpack"),
     (lambda x: tf.reduce_sum(x, axis=1), "Sum"),
     (lambda x: tf.reduce_mean(x, keepdims=True), "Mean"),
@@ -338,3 +338,26 @@ def test_exporters_and_the_text_form_show_an_unknown_rank() -> None:
     assert "f32<unknown>" in str(g)
     assert to_networkx(g).nodes["x"]["shape"] is None  # None: the rank is unknown
     assert "f32<unknown>" in str(dot.to_dot(g))
+
+
+def test_concat_and_one_hot_with_unknown_ranks() -> None:
+    x = tf.placeholder(tf.float32)
+    k = tf.placeholder(tf.float32, [None, 3])
+    rows = tf.concat([x, k], 0)  # TF1: the known input gives the rank
+    cols = tf.concat([x, x], 1)
+    labels = tf.placeholder(tf.int64)
+    hot = tf.one_hot(labels, 4)
+    (gx,) = tf.gradients(tf.reduce_sum(rows * rows) + tf.reduce_sum(cols), [x])
+    assert rows.shape == (None, 3) and cols.shape.ndims is None and hot.shape.ndims is None
+    xv = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with tf.Session() as sess:
+        r, c, h, g = sess.run([rows, cols, hot, gx], {x: xv, k: np.ones((1, 3)), labels: [[1, 3]]})
+        np.testing.assert_array_equal(r, np.concatenate([xv, np.ones((1, 3))]))
+        np.testing.assert_array_equal(c, np.concatenate([xv, xv], 1))
+        np.testing.assert_array_equal(h, np.eye(4)[[[1, 3]]])
+        np.testing.assert_allclose(g, 2 * xv + 2)
+        with pytest.raises(tf.ExecutionError) as e:
+            sess.run(rows, {x: np.ones((2, 2)), k: np.ones((1, 3))})
+    assert e.value.op == "ConcatV2"
+    with pytest.raises(tf.ShapeError, match="axis -1"):
+        tf.concat([x, x], -1)
