@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from graphrnn.ir import dtypes
-from graphrnn.ir.errors import ShapeError
+from graphrnn.ir import builder, dtypes
+from graphrnn.ir.errors import DTypeError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.types import format_shape
+from graphrnn.nn.cells_base import activation_arg, units_arg
 from graphrnn.ops.array import reshape
 from graphrnn.ops.array_index import getitem
 from graphrnn.ops.array_shape import shape
@@ -29,8 +30,16 @@ from graphrnn.ops.state import get_variable, variable_scope
 def affine(x: Value, units: int, activation: Callable[[Any], Any] | None, use_bias: bool,
            kernel_name: str, bias_name: str, kernel_initializer: Any, bias_initializer: Any,
            trainable: bool, what: str) -> Value:
-    """``activation(x @ kernel + bias)`` over the last axis of ``x`` (rank >= 2), variables in the current scope."""
-    if x.type.rank is None or x.type.rank < 2:  # None: a rank unknown while building
+    """``activation(x @ kernel + bias)`` over the last axis of ``x`` (rank >= 2, floating point, as
+    TF1's Dense layer requires), variables in the current scope."""
+    if not x.dtype.is_floating:
+        raise DTypeError(f"{what} needs floating-point inputs, got '{x.name}' of dtype {x.dtype.name} "
+                         "(TF1: unable to build a Dense layer with a non-floating point dtype)",
+                         source=builder.format_source(builder.source_location()),
+                         fix="cast the input first: gr.cast(x, gr.float32)")
+    units = units_arg(units, "units" if what == "dense" else "num_outputs")
+    activation = activation_arg(activation, "activation" if what == "dense" else "activation_fn")
+    if x.type.rank is None or x.type.rank < 2:
         raise ShapeError(f"{what} needs inputs of rank >= 2 [batch, ..., depth], got shape "
                          f"{format_shape(x.type.shape)}")
     depth = x.type.shape[-1]
@@ -62,7 +71,7 @@ def dense(inputs: Any, units: int, activation: Callable[[Any], Any] | None = Non
     Regularizers and constraints are accepted for signature compatibility and not applied."""
     x = convert_to_tensor(inputs)
     with variable_scope(name, default_name="dense", reuse=reuse):
-        return affine(x, int(units), activation, use_bias, "kernel", "bias", kernel_initializer,
+        return affine(x, units, activation, use_bias, "kernel", "bias", kernel_initializer,
                       bias_initializer, trainable, "dense")
 
 

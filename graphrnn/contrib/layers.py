@@ -25,7 +25,7 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Callable[[Any]
     **normalizer_params)``. Regularizers and collections are accepted and not applied."""
     x = convert_to_tensor(inputs)
     with variable_scope(scope, default_name="fully_connected", reuse=reuse):
-        y = affine(x, int(num_outputs), None, normalizer_fn is None, "weights", "biases", weights_initializer,
+        y = affine(x, num_outputs, None, normalizer_fn is None, "weights", "biases", weights_initializer,
                    biases_initializer, trainable, "fully_connected")
         if normalizer_fn is not None:
             y = normalizer_fn(y, **(normalizer_params or {}))

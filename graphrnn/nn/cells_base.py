@@ -20,14 +20,16 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from graphrnn import nest
 from graphrnn.ir import builder, dtypes
-from graphrnn.ir.errors import GraphError, ShapeError
+from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.graph import Graph, Value
 from graphrnn.ops import state as _state
 from graphrnn.ops.array import concat
 from graphrnn.ops.array_shape import zeros
-from graphrnn.ops.convert import convert_to_tensor
+from graphrnn.ops.convert import convert_to_tensor, int_arg
 from graphrnn.ops.initializers import Initializer, zeros_initializer
 from graphrnn.ops.math_reduce import matmul
 from graphrnn.ops.nn import bias_add
@@ -160,3 +162,46 @@ def linear(args: list[Value], kernel: Value, b: Value | None) -> Value:
 
 
 Activation = Callable[[Any], Any]
+
+
+# --- constructor-argument validation (TF1 fails on these later, or not at all) -------------------
+
+
+def units_arg(value: Any, what: str = "num_units") -> int:
+    """A layer width: a positive Python/NumPy int (``LSTMCell(2.5)``, ``(0)`` or ``("8")`` are a
+    `GraphError` subclass at construction, not a shape error at the first call)."""
+    return int_arg(value, what, minimum=1)
+
+
+def number_arg(value: Any, what: str, *, optional: bool = False) -> float | None:
+    """A Python/NumPy real number as a float (None allowed when ``optional``); bools, strings and
+    tensors are a `DTypeError` naming ``what``."""
+    if value is None and optional:
+        return None
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise DTypeError(f"{what} must be a Python number, got {value!r}", fix=f"pass {what} as a float")
+    return float(value)
+
+
+def activation_arg(value: Any, what: str = "activation") -> Activation | None:
+    """None (the cell's default) or a function of one tensor."""
+    if value is not None and (not callable(value) or isinstance(value, type)):
+        raise GraphError(f"{what} must be a function such as gr.tanh, got {value!r}",
+                         fix=f"pass e.g. {what}=gr.nn.relu, or leave it None for the default")
+    return value
+
+
+def require_cell(cell: Any, what: str = "cell") -> None:
+    """``cell`` is an RNN cell *instance*: callable, with ``state_size`` and ``output_size``.
+
+    A cell class (``LSTMCell`` instead of ``LSTMCell(128)``) is refused by name: it is callable and
+    has those attributes (as properties), so the duck-typed test alone would let it through.
+    """
+    if isinstance(cell, type):
+        raise GraphError(f"{what} must be a cell instance, got the class {cell.__name__}",
+                         fix=f"construct it first, e.g. {cell.__name__}(num_units)")
+    if not callable(cell) or not hasattr(cell, "state_size") or not hasattr(cell, "output_size"):
+        raise GraphError(f"{what} must be an RNNCell (with state_size, output_size and __call__), got {cell!r}",
+                         fix="use a gr.nn.rnn_cell cell, or subclass gr.nn.rnn_cell.RNNCell")

@@ -14,7 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from graphrnn.ir.graph import Value
-from graphrnn.nn.cells_base import Activation, RNNCell, bias, input_depth, linear, weight
+from graphrnn.nn.cells_base import (
+    Activation,
+    RNNCell,
+    activation_arg,
+    bias,
+    input_depth,
+    linear,
+    units_arg,
+    weight,
+)
 from graphrnn.ops.array import split
 from graphrnn.ops.convert import convert_to_tensor
 from graphrnn.ops.initializers import constant_initializer
@@ -27,8 +36,8 @@ class BasicRNNCell(RNNCell):
     def __init__(self, num_units: int, activation: Activation | None = None, reuse: Any = None,
                  name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
         super().__init__(name=name, reuse=reuse, dtype=dtype, **kwargs)
-        self._num_units = int(num_units)
-        self._activation = activation or tanh
+        self._num_units = units_arg(num_units)
+        self._activation = activation_arg(activation) or tanh
 
     @property
     def state_size(self) -> int:
@@ -56,8 +65,8 @@ class GRUCell(RNNCell):
                  kernel_initializer: Any = None, bias_initializer: Any = None, name: str | None = None,
                  dtype: Any = None, **kwargs: Any) -> None:
         super().__init__(name=name, reuse=reuse, dtype=dtype, **kwargs)
-        self._num_units = int(num_units)
-        self._activation = activation or tanh
+        self._num_units = units_arg(num_units)
+        self._activation = activation_arg(activation) or tanh
         self._kernel_initializer = kernel_initializer
         self._bias_initializer = bias_initializer
 

@@ -24,9 +24,12 @@ from graphrnn.nn.cells_base import (
     Activation,
     LSTMStateTuple,
     RNNCell,
+    activation_arg,
     bias,
     input_depth,
     linear,
+    number_arg,
+    units_arg,
     weight,
 )
 from graphrnn.ops.array import concat, split
@@ -56,10 +59,10 @@ class BasicLSTMCell(RNNCell):
                  activation: Activation | None = None, reuse: Any = None, name: str | None = None,
                  dtype: Any = None, **kwargs: Any) -> None:
         super().__init__(name=name, reuse=reuse, dtype=dtype, **kwargs)
-        self._num_units = int(num_units)
-        self._forget_bias = float(forget_bias)
+        self._num_units = units_arg(num_units)
+        self._forget_bias = number_arg(forget_bias, "forget_bias")
         self._state_is_tuple = bool(state_is_tuple)
-        self._activation = activation or tanh
+        self._activation = activation_arg(activation) or tanh
 
     @property
     def state_size(self) -> Any:
@@ -96,15 +99,15 @@ class LSTMCell(RNNCell):
                  state_is_tuple: bool = True, activation: Activation | None = None, reuse: Any = None,
                  name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
         super().__init__(name=name, reuse=reuse, dtype=dtype, **kwargs)
-        self._num_units = int(num_units)
+        self._num_units = units_arg(num_units)
         self._use_peepholes = bool(use_peepholes)
-        self._cell_clip = cell_clip
+        self._cell_clip = number_arg(cell_clip, "cell_clip", optional=True)
         self._initializer = initializer
-        self._num_proj = int(num_proj) if num_proj is not None else None
-        self._proj_clip = proj_clip
-        self._forget_bias = float(forget_bias)
+        self._num_proj = units_arg(num_proj, "num_proj") if num_proj is not None else None
+        self._proj_clip = number_arg(proj_clip, "proj_clip", optional=True)
+        self._forget_bias = number_arg(forget_bias, "forget_bias")
         self._state_is_tuple = bool(state_is_tuple)
-        self._activation = activation or tanh
+        self._activation = activation_arg(activation) or tanh
 
     @property
     def _out(self) -> int:
@@ -167,7 +170,8 @@ class LSTMBlockCell(LSTMCell):
                  use_peephole: bool = False, reuse: Any = None, dtype: Any = None,
                  name: str | None = "lstm_cell", **kwargs: Any) -> None:
         # contrib treats a negative cell_clip as "no clipping".
-        clip = None if cell_clip is None or cell_clip < 0 else cell_clip
+        clip = number_arg(cell_clip, "cell_clip", optional=True)
+        clip = None if clip is None or clip < 0 else clip
         super().__init__(num_units, use_peepholes=use_peephole, cell_clip=clip, forget_bias=forget_bias,
                          reuse=reuse, dtype=dtype, name=name or "lstm_cell", **kwargs)
 

@@ -29,7 +29,7 @@ from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.gc_pause import pausing_gc
 from graphrnn.ir.graph import Value
 from graphrnn.ir.types import format_shape
-from graphrnn.nn.cells_base import RNNCell, _dims, batch_dim
+from graphrnn.nn.cells_base import RNNCell, _dims, batch_dim, require_cell
 from graphrnn.nn.checks import check_sequence_length, check_static_steps
 from graphrnn.ops.array import transpose, unstack
 from graphrnn.ops.array_shape import zeros
@@ -42,9 +42,8 @@ from graphrnn.ops.tensor_array import TensorArray
 
 
 def check_cell(cell: Any, what: str = "cell") -> None:
-    if not callable(cell) or not hasattr(cell, "state_size") or not hasattr(cell, "output_size"):
-        raise GraphError(f"{what} must be an RNNCell (with state_size, output_size and __call__), got {cell!r}",
-                         fix="use a gr.nn.rnn_cell cell, or subclass gr.nn.rnn_cell.RNNCell")
+    """See `graphrnn.nn.cells_base.require_cell`."""
+    require_cell(cell, what)
 
 
 def _swap_batch_time(x: Value) -> Value:

@@ -17,7 +17,8 @@ from typing import Any
 from graphrnn import nest
 from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import GraphError
-from graphrnn.nn.cells_base import LSTMStateTuple, RNNCell, _dims
+from graphrnn.ir.graph import Value
+from graphrnn.nn.cells_base import LSTMStateTuple, RNNCell, _dims, activation_arg, number_arg, require_cell
 from graphrnn.ops.array import concat, split
 from graphrnn.ops.array_shape import ones
 from graphrnn.ops.convert import convert_to_tensor
@@ -32,11 +33,15 @@ class MultiRNNCell(RNNCell):
     def __init__(self, cells: Sequence[RNNCell], state_is_tuple: bool = True, name: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
+        if not isinstance(cells, (list, tuple)):
+            raise GraphError(f"MultiRNNCell needs a list of cells, got {cells!r}",
+                             fix="pass a list, e.g. MultiRNNCell([LSTMCell(n) for _ in range(layers)])")
         cells = list(cells)
         if not cells:
             raise GraphError("MultiRNNCell needs at least one cell")
         seen: dict[int, int] = {}
         for k, c in enumerate(cells):
+            require_cell(c, f"MultiRNNCell layer {k}")
             if id(c) in seen:
                 raise GraphError(
                     f"MultiRNNCell got the same {type(c).__name__} object as layer {seen[id(c)]} and layer {k}; "
@@ -94,6 +99,7 @@ class _Wrapper(RNNCell):
 
     def __init__(self, cell: RNNCell, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        require_cell(cell, f"{type(self).__name__}'s cell")
         self._cell = cell
 
     @property
@@ -140,8 +146,10 @@ class DropoutWrapper(_Wrapper):
                  dropout_state_filter_visitor: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(cell, **kwargs)
         for what, p in (("input", input_keep_prob), ("output", output_keep_prob), ("state", state_keep_prob)):
-            if isinstance(p, (int, float)) and not 0.0 < float(p) <= 1.0:
-                raise GraphError(f"DropoutWrapper {what}_keep_prob must lie in (0, 1], got {p}")
+            if not hasattr(p, "_as_graph_value") and not isinstance(p, Value):
+                p = number_arg(p, f"{what}_keep_prob")  # a Python number, or a scalar tensor (checked at run time)
+                if not 0.0 < p <= 1.0:
+                    raise GraphError(f"DropoutWrapper {what}_keep_prob must lie in (0, 1], got {p}")
         self._input_keep_prob = input_keep_prob
         self._output_keep_prob = output_keep_prob
         self._state_keep_prob = state_keep_prob
@@ -219,7 +227,7 @@ class ResidualWrapper(_Wrapper):
     def __init__(self, cell: RNNCell, residual_fn: Callable[[Any, Any], Any] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(cell, **kwargs)
-        self._residual_fn = residual_fn
+        self._residual_fn = activation_arg(residual_fn, "residual_fn")
 
     def __call__(self, inputs: Any, state: Any, scope: Any = None) -> tuple[Any, Any]:
         output, new_state = self._cell(inputs, state, scope=scope)

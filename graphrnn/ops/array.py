@@ -23,42 +23,13 @@ from graphrnn.ir.errors import GraphError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import NON_DIFFERENTIABLE, PURE, register
 from graphrnn.ir.types import Shape, TensorType, format_shape, merge_shapes, normalize_axis
-from graphrnn.ops.convert import convert_to_tensor
+from graphrnn.ops.convert import convert_to_tensor, int_arg, int_list_arg, static_value
 from graphrnn.ops.rules import Attrs, Types, require_int, same_dtype
 
 # --- build-time static values --------------------------------------------------------------------
 
 
-def static_value(x: Any) -> np.ndarray | None:
-    """The value of ``x`` if it is known while building (Python data or a constant subgraph).
-
-    Invariant: a non-None result equals what the interpreter would compute for ``x``.
-    """
-    if not isinstance(x, Value):
-        conv = getattr(x, "_as_graph_value", None)
-        if conv is not None:
-            return None  # a Variable: its value lives in the session
-        if isinstance(x, (list, tuple)):
-            parts = [static_value(e) for e in x]
-            return None if any(p is None for p in parts) else np.asarray(parts)
-        return np.asarray(x)
-    node = x.node
-    if node is None:
-        return None
-    if node.op == "Const":
-        return node.attrs["value"]
-    if node.op in ("Identity", "StopGradient"):
-        return static_value(node.inputs[0])
-    if node.op == "Cast":
-        v = static_value(node.inputs[0])
-        return None if v is None else v.astype(node.attrs["DstT"].np)
-    if node.op == "Pack":
-        parts = [static_value(i) for i in node.inputs]
-        return None if any(p is None for p in parts) else np.stack(parts, axis=node.attrs["axis"])
-    if node.op == "Shape":
-        shp = node.inputs[0].type.shape
-        return None if None in shp else np.asarray(shp, dtype=node.attrs["out_type"].np)
-    return None
+# `static_value` lives in `convert` (next to the integer-argument validators that use it).
 
 
 def _static_scalar(x: Value) -> int | None:
@@ -100,14 +71,9 @@ def static_dims(x: Value) -> tuple[int | None, ...]:
 
 
 def static_ints(x: Any, what: str) -> tuple[int, ...]:
-    """``x`` (a Python int sequence or a constant tensor) as a tuple of ints; GraphError otherwise."""
-    v = static_value(x)
-    if v is None:
-        raise GraphError(f"{what} must be known while building the graph, got tensor {x!r}",
-                         fix=f"pass {what} as a Python list of ints (or a gr.constant)")
-    if v.dtype.kind not in "iu" and v.size and not np.all(np.mod(v, 1) == 0):
-        raise GraphError(f"{what} must be integers, got {v.tolist()!r}")
-    return tuple(int(e) for e in np.asarray(v).reshape(-1))
+    """``x`` (a Python int sequence, a scalar, or a constant tensor) as a tuple of ints; a
+    `GraphError` subclass for floats, bools, non-numbers or values unknown at build time."""
+    return int_list_arg(x, what, allow_scalar=True)
 
 
 def norm_or_raw(axis: Any, rank: int | None) -> int:
@@ -118,12 +84,9 @@ def norm_or_raw(axis: Any, rank: int | None) -> int:
 
 
 def axis_arg(axis: Any, what: str = "axis") -> int:
-    """An axis argument as a Python int (a scalar constant tensor is accepted)."""
-    v = static_value(axis)
-    if v is None or v.ndim != 0 or v.dtype.kind not in "iu":
-        raise GraphError(f"{what} must be a Python int or a constant scalar, got {axis!r}",
-                         fix=f"pass {what} as an int")
-    return int(v)
+    """An axis argument as a Python int (a scalar constant int tensor is accepted; floats and
+    bools are a `DTypeError`, as TF1's int32-typed axis inputs refuse them)."""
+    return int_arg(axis, what)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -209,7 +172,10 @@ register("ConcatV2", _concat_rule, "joins tensors along attr 'axis'", traits=(PU
 
 @op_context("ConcatV2")
 def concat(values: Sequence[Any], axis: Any, name: str = "concat") -> Value:
-    """TF1 `tf.concat(values, axis)`: one input returns an Identity of it, like TF1."""
+    """TF1 `tf.concat(values, axis)`: one input (in a list, or a bare tensor, as TF1 allows)
+    returns an Identity of it, like TF1."""
+    if not isinstance(values, (list, tuple)):
+        values = [values]  # TF1: a bare tensor is one input, not a list of its rows
     vals = [_t(v) for v in values]
     ax = axis_arg(axis)
     if len(vals) == 1:
@@ -276,15 +242,13 @@ def split(value: Any, num_or_size_splits: Any, axis: Any = 0, num: int | None = 
     """TF1 `tf.split`: an int gives equal parts ("Split"), a list gives those sizes ("SplitV")."""
     x = _t(value)
     ax = norm_or_raw(axis_arg(axis), x.type.rank)
-    sv = static_value(num_or_size_splits)
-    if sv is None:
-        raise GraphError("num_or_size_splits must be known while building the graph",
-                         fix="pass an int or a list of ints")
-    if sv.ndim == 0:
-        node = builder.add_node("Split", [x], {"axis": ax, "num_split": int(sv)}, name=name)
-    else:
-        sizes = tuple(int(s) for s in sv.reshape(-1))
+    if isinstance(num_or_size_splits, (list, tuple, np.ndarray)) or (
+            isinstance(num_or_size_splits, Value) and num_or_size_splits.type.rank != 0):
+        sizes = int_list_arg(num_or_size_splits, "num_or_size_splits")
         node = builder.add_node("SplitV", [x], {"axis": ax, "size_splits": sizes}, name=name)
+    else:
+        n = int_arg(num_or_size_splits, "num_or_size_splits", minimum=1)
+        node = builder.add_node("Split", [x], {"axis": ax, "num_split": n}, name=name)
     return list(node.outputs)
 
 
@@ -343,7 +307,8 @@ def unstack(value: Any, num: int | None = None, axis: int = 0, name: str = "unst
             raise ShapeError(f"cannot unstack axis {axis} of {format_shape(x.type.shape)}: its size is "
                              "unknown", fix="pass num=N, or use gr.while_loop / gr.nn.dynamic_rnn")
         num = dim
-    return list(builder.add_node("Unpack", [x], {"axis": ax, "num": int(num)}, name=name).outputs)
+    return list(builder.add_node("Unpack", [x], {"axis": ax, "num": int_arg(num, "num", minimum=0)},
+                                 name=name).outputs)
 
 
 # --- transpose / reshape -------------------------------------------------------------------------

@@ -391,6 +391,7 @@ def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: int | None = None, 
     b = batch_axis if batch_axis is not None else (batch_dim if batch_dim is not None else 0)
     if s is None:
         raise GraphError("reverse_sequence needs seq_axis")
+    s, b = axis_arg(s, "seq_axis"), axis_arg(b, "batch_axis")
     r = x.type.rank
     return builder.add_op("ReverseSequence", [x, _t(seq_lengths)],
                           {"seq_dim": norm_or_raw(s, r), "batch_dim": norm_or_raw(b, r)}, name=name)

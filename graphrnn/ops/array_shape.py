@@ -18,7 +18,7 @@ from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import NON_DIFFERENTIABLE, PURE, register
 from graphrnn.ir.types import TensorType, format_shape, normalize_axis
 from graphrnn.ops.array import _t, axis_arg, norm_or_raw, op_context, stack, static_dims, static_ints, static_value
-from graphrnn.ops.convert import constant
+from graphrnn.ops.convert import constant, inferred_dtype
 from graphrnn.ops.rules import Attrs, Types, require_int, require_rank, same_dtype
 
 # --- shape / size / rank -------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def squeeze(input: Any, axis: Any = None, name: str = "Squeeze", squeeze_dims: A
                              "the output rank unknown", fix="pass axis=[...] naming the dims to remove")
         dims = tuple(i for i, d in enumerate(x.type.shape) if d == 1)
     else:
-        listed = [a] if isinstance(a, int) else static_ints(a, "axis")
+        listed = static_ints(a, "axis")
         dims = tuple(norm_or_raw(i, x.type.rank) for i in listed)
     return builder.add_op("Squeeze", [x], {"squeeze_dims": dims}, name=name)
 
@@ -148,7 +148,7 @@ def _filled(shape_arg: Any, dtype: Any, fill_value: int, name: str) -> Value:
     d = dtypes.as_dtype(dtype)
     sv = static_value(shape_arg)
     if sv is not None:
-        dims = static_ints(sv, "shape") if sv.ndim else (int(sv),)
+        dims = static_ints(shape_arg if isinstance(shape_arg, (list, tuple)) else sv, "shape")
         if any(x < 0 for x in dims):
             raise ShapeError(f"shape {list(dims)} has a negative size")
         if int(np.prod(dims, dtype=np.int64)) <= _CONST_LIMIT:
@@ -218,6 +218,9 @@ register("Range", _range_rule, "[start, start+delta, ...) below limit", traits=(
          num_inputs=3)
 
 
+_RANGE_DTYPES = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
+
+
 @op_context("Range")
 def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str = "range") -> Value:
     """TF1 `tf.range`; ``range(n)`` counts from 0. Inputs are cast to a common dtype like TF1
@@ -226,12 +229,14 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name
         start, limit = 0, start
     args = [start, limit, delta]
     if dtype is None:
-        # TF1: Python ints are int32 and Python floats float32; the widest kind wins.
-        kinds = [a.dtype if isinstance(a, Value) else
-                 (dtypes.float32 if np.asarray(a).dtype.kind == "f" else dtypes.int32) for a in args]
-        floats = [k for k in kinds if k.is_floating]
-        dtype = max(floats, key=lambda k: k.np.itemsize) if floats else (
-            dtypes.int64 if dtypes.int64 in kinds else dtypes.int32)
+        # TF1: each argument gets its own dtype as a constant would (Python ints int32, or int64
+        # past int32; Python floats float32), then the highest of int32 < int64 < float32 < float64.
+        kinds = [a.dtype if isinstance(a, Value) else inferred_dtype(a) for a in args]
+        bad = [k.name for k in kinds if k not in _RANGE_DTYPES]
+        if bad:
+            raise DTypeError(f"range's start, limit and delta must be int32, int64, float32 or float64, got "
+                             f"{', '.join(bad)}", fix="pass numbers, or cast the tensors")
+        dtype = max(kinds, key=_RANGE_DTYPES.index)
     d = dtypes.as_dtype(dtype)
     with builder.name_scope(name):
         from graphrnn.ops.math import cast
@@ -302,7 +307,8 @@ def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", name: str = "Pad",
     pv = static_value(paddings)
     if pv is None or pv.ndim != 2 or pv.shape[1:] != (2,):
         raise GraphError(f"paddings must be a static [rank, 2] list of ints, got {paddings!r}")
-    pairs = tuple((int(a), int(b)) for a, b in pv)
+    flat = static_ints(pv.reshape(-1), "paddings")
+    pairs = tuple(zip(flat[0::2], flat[1::2]))
     cv = static_value(constant_values)
     if cv is None or cv.ndim:
         raise GraphError("constant_values must be a Python number")
@@ -342,7 +348,7 @@ def one_hot(indices: Any, depth: Any, on_value: Any = None, off_value: Any = Non
     off = static_value(0 if off_value is None else off_value)
     if on is None or off is None:
         raise GraphError("on_value/off_value must be Python numbers here")
-    attrs = {"depth": axis_arg(depth, "depth"), "axis": -1 if axis is None else int(axis),
+    attrs = {"depth": axis_arg(depth, "depth"), "axis": -1 if axis is None else axis_arg(axis),
              "on_value": on.item(), "off_value": off.item(), "dtype": d}
     return builder.add_op("OneHot", [x], attrs, name=name)
 

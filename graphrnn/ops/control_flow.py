@@ -14,6 +14,7 @@ signatures (the invariant the verifier checks):
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.graph import Graph, Value
 from graphrnn.ir.registry import PURE, register
 from graphrnn.ir.types import TensorType, as_shape, format_shape, most_general
-from graphrnn.ops.convert import convert_to_tensor
+from graphrnn.ops.convert import convert_to_tensor, int_arg
 from graphrnn.ops.tensor_array import TensorArray
 
 
@@ -66,6 +67,22 @@ def _to_flat_values(flat: list[Any], where: str) -> list[Value]:
     return out
 
 
+def _check_arity(fn: Callable[..., Any], n_args: int, what: str) -> None:
+    """A `GraphError` when ``fn`` cannot take ``n_args`` positional arguments (checked before the
+    call, so a TypeError raised *inside* the user's function still surfaces as it is)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # builtins and C callables without a signature: let the call decide
+    try:
+        sig.bind(*([None] * n_args))
+    except TypeError as e:
+        raise GraphError(f"{what} {getattr(fn, '__name__', fn)!r} cannot be called with {n_args} "
+                         f"argument(s): {e}",
+                         source=builder.format_source(builder.source_location()),
+                         fix=f"{what} takes one argument per loop variable (none for cond's branches)") from None
+
+
 def _repack(template_flat: list[Any], values: Sequence[Value]) -> list[Any]:
     return [t.with_flow(v) if isinstance(t, TensorArray) else v for t, v in zip(template_flat, values)]
 
@@ -80,8 +97,14 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
     as in TF1; it is also recorded as an attr when it is a Python int. ``parallel_iterations`` and
     ``swap_memory`` are recorded only: the NumPy interpreter runs iterations in order.
     """
-    if not callable(cond) or not callable(body):
-        raise GraphError("while_loop needs callables cond and body")
+    for fn, what in ((cond, "cond"), (body, "body")):
+        if not callable(fn) or isinstance(fn, type):
+            raise GraphError(f"while_loop's {what} must be a function, got {fn!r}",
+                             source=builder.format_source(builder.source_location()),
+                             fix=f"pass a function, e.g. {what}=lambda i, x: ...")
+    if isinstance(loop_vars, (list, tuple)) and not nest.is_namedtuple(loop_vars) and not loop_vars:
+        raise GraphError("while_loop needs at least one loop variable")
+    parallel_iterations = int_arg(parallel_iterations, "parallel_iterations", minimum=1)
     single = not isinstance(loop_vars, (list, tuple)) or nest.is_namedtuple(loop_vars)
     structure = [loop_vars] if single else loop_vars
     flat_user = nest.flatten(structure)
@@ -124,7 +147,9 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
 
         csub, cps = make_sub("cond")
         with builder.tracing(csub):
-            pred = cond(*user_args(cps))
+            cond_args = user_args(cps)
+            _check_arity(cond, len(cond_args), "while_loop's cond")
+            pred = cond(*cond_args)
             pred = convert_to_tensor(pred)
             if counter:
                 from graphrnn.ops.math import less, logical_and
@@ -138,11 +163,20 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
 
         bsub, bps = make_sub("body")
         with builder.tracing(bsub):
-            out = body(*user_args(bps))
+            body_args = user_args(bps)
+            _check_arity(body, len(body_args), "while_loop's body")
+            out = body(*body_args)
             out_struct = [out] if single and not (isinstance(out, (list, tuple)) and len(out) == 1
                                                   and not nest.is_namedtuple(out)) else out
             if not isinstance(out_struct, (list, tuple)) or nest.is_namedtuple(out_struct):
                 out_struct = [out_struct]
+            if not single and counter and len(structure) == 1:
+                # TF1 loops over (counter, loop_vars[0]) here: the body returns loop_vars[0]'s structure.
+                try:
+                    nest.assert_same_structure(structure[0], out)
+                    out_struct = [out]
+                except (ValueError, TypeError):
+                    pass
             try:
                 nest.assert_same_structure(list(structure), list(out_struct))
             except ValueError as e:
@@ -169,13 +203,18 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
         attrs = {
             "cond": csub, "body": bsub, "n_carry": len(carry_types),
             "maximum_iterations": maximum_iterations if isinstance(maximum_iterations, int) else None,
-            "parallel_iterations": int(parallel_iterations), "swap_memory": bool(swap_memory),
+            "parallel_iterations": parallel_iterations, "swap_memory": bool(swap_memory),
             "back_prop": bool(back_prop),
         }
         node = builder.add_node("While", [*inits, *all_caps], attrs, name=scope, graph=outer)
     results = list(node.outputs[user_off:])
     packed = nest.pack_sequence_as(structure, _repack(flat_user, results))
     if single and not return_same_structure:
+        return packed[0]
+    # TF1 (control_flow_ops.while_loop, return_same_structure=False): a one-element loop_vars list
+    # or tuple gives its element back, not a one-element list, when it holds a single tensor, or
+    # whatever it holds when maximum_iterations is set (TF1 then carries (counter, loop_vars[0])).
+    if not return_same_structure and len(structure) == 1 and (len(flat_user) == 1 or counter):
         return packed[0]
     return packed
 
@@ -189,6 +228,12 @@ def cond(pred: Any, true_fn: Callable[[], Any] | None = None, false_fn: Callable
     """
     if true_fn is None or false_fn is None:
         raise GraphError("cond needs both true_fn and false_fn")
+    for fn, what in ((true_fn, "true_fn"), (false_fn, "false_fn")):
+        if not callable(fn) or isinstance(fn, type):
+            raise GraphError(f"cond's {what} must be a function of no arguments, got {fn!r}",
+                             source=builder.format_source(builder.source_location()),
+                             fix=f"wrap the value in a lambda: {what}=lambda: value")
+        _check_arity(fn, 0, f"cond's {what}")
     if isinstance(pred, (bool, np.bool_)):
         raise DTypeError(
             f"cond's pred must be a scalar bool tensor, not the Python bool {bool(pred)}",

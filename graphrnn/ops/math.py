@@ -339,6 +339,8 @@ register("Cast", _cast_rule, "converts to dtype attr 'DstT' (floats to ints trun
 
 def cast(x: Any, dtype: Any, name: str | None = None) -> Value:
     """TF1 `tf.cast`; returns ``x`` itself when it already has ``dtype`` (as TF1 does)."""
+    if dtype is None:  # NumPy would read None as float64
+        raise DTypeError("cast needs a dtype, got None", fix="pass e.g. gr.float32")
     d = dtypes.as_dtype(dtype)
     t = convert_to_tensor(x)
     if t.dtype is d:

@@ -22,9 +22,9 @@ from graphrnn.ir.types import (
     normalize_axis,
     shapes_compatible,
 )
-from graphrnn.ops.array import axis_arg, identity, norm_or_raw, op_context, reshape, static_value
+from graphrnn.ops.array import axis_arg, identity, norm_or_raw, op_context, reshape
 from graphrnn.ops.array_shape import ones_like
-from graphrnn.ops.convert import convert_like, convert_to_tensor
+from graphrnn.ops.convert import convert_like, convert_to_tensor, int_list_arg
 from graphrnn.ops.math import divide, greater, maximum, multiply, sqrt, where
 from graphrnn.ops.rules import Attrs, Types, same_dtype
 
@@ -191,10 +191,7 @@ def _reduce(op: str, input_tensor: Any, axis: Any, keepdims: Any, name: str | No
     if ax is None:
         axes: tuple[int, ...] = tuple(range(r))
     else:
-        v = static_value(ax)
-        if v is None:
-            raise GraphError("reduction axis must be known while building the graph", fix="pass ints")
-        axes = tuple(norm_or_raw(int(a), r) for a in v.reshape(-1))
+        axes = tuple(norm_or_raw(a, r) for a in int_list_arg(ax, "axis", allow_scalar=True))
     return builder.add_op(op, [x], {"axis": axes, "keep_dims": kd}, name=name or op)
 
 

@@ -20,7 +20,7 @@ from graphrnn.ir.registry import ALLOCATES, ELEMENTWISE, PURE, STATEFUL, registe
 from graphrnn.ir.types import TensorType, format_shape, normalize_axis
 from graphrnn.ops.array import axis_arg, norm_or_raw, op_context, static_value, stop_gradient
 from graphrnn.ops.array_index import gather
-from graphrnn.ops.convert import convert_like, convert_to_tensor
+from graphrnn.ops.convert import convert_like, convert_to_tensor, int_arg
 from graphrnn.ops.initializers import derive_seed
 from graphrnn.ops.math import (
     abs,
@@ -314,13 +314,17 @@ def dropout(x: Any, keep_prob: Any = None, noise_shape: Any = None, seed: int | 
     if (keep_prob is None) == (rate is None):
         raise GraphError("dropout needs exactly one of keep_prob and rate")
     t = convert_to_tensor(x)
+    if seed is not None:
+        seed = int_arg(seed, "seed")
     if rate is not None:
         rv = static_value(rate)
+        if rv is not None and (rv.ndim != 0 or rv.dtype.kind not in "iuf"):
+            raise GraphError(f"rate must be a scalar number in [0, 1), got {rv.tolist()!r}")
         keep_prob = (1.0 - float(rv) if rv is not None
                      else subtract(convert_like(1.0, t), convert_like(rate, t)))
     kv = static_value(keep_prob)
     if kv is not None:
-        if kv.ndim != 0 or not 0.0 < float(kv) <= 1.0:
+        if kv.ndim != 0 or kv.dtype.kind not in "iuf" or not 0.0 < float(kv) <= 1.0:
             raise GraphError(f"keep_prob must be a scalar in (0, 1], got {kv.tolist()!r}",
                              fix="keep_prob = 1 - rate; rate=0 (keep_prob=1) disables dropout")
         if float(kv) == 1.0:
@@ -331,8 +335,12 @@ def dropout(x: Any, keep_prob: Any = None, noise_shape: Any = None, seed: int | 
         if isinstance(noise_shape, Value):
             from graphrnn.ops.array import static_dims
             ns = static_dims(noise_shape)
+        elif isinstance(noise_shape, (list, tuple)):
+            ns = tuple(None if d is None or isinstance(d, Value) else int_arg(d, "noise_shape", minimum=0)
+                       for d in noise_shape)
         else:
-            ns = tuple(None if d is None or isinstance(d, Value) else int(d) for d in noise_shape)
+            raise ShapeError(f"noise_shape must be a list of dims, got {noise_shape!r}",
+                             fix="pass e.g. noise_shape=[batch, 1] (None for x's dim)")
     node = builder.add_node("Dropout", [t, kp], {"noise_shape": ns, "op_seed": seed, "seed": 0},
                             name=name or "dropout")
     node.attrs["seed"] = derive_seed(builder.get_default_graph().seed, seed, node.name)

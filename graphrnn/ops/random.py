@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import DTypeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import NON_DIFFERENTIABLE, STATEFUL, register
 from graphrnn.ir.types import TensorType, as_shape
+from graphrnn.ops.convert import int_arg
 from graphrnn.ops.initializers import derive_seed
 
 
@@ -31,13 +34,26 @@ for _op, _doc in (("RandomNormal", "normal samples: mean + stddev * N(0, 1)"),
     register(_op, _random_rule, _doc, traits=(STATEFUL, NON_DIFFERENTIABLE), num_inputs=0)
 
 
+def _param(v: Any, what: str) -> float:
+    """A distribution parameter (mean, stddev, minval, maxval) as a Python float."""
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v[()]
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise DTypeError(f"{what} must be a Python number here, got {v!r}",
+                         fix="pass a number; for a tensor-valued parameter, scale a standard sample: "
+                             "mean + stddev * gr.random_normal(shape)")
+    return float(v)
+
+
 def _random(op: str, shape: Any, dtype: Any, seed: int | None, name: str, **params: float) -> Value:
     shp = as_shape(shape)
     if any(d is None for d in shp):
         raise DTypeError(f"{op} needs a fully known shape, got {list(shp)}")
     g = builder.get_default_graph()
     node_name_hint = name
-    attrs = {"shape": shp, "dtype": dtypes.as_dtype(dtype), **{k: float(v) for k, v in params.items()}}
+    if seed is not None:
+        seed = int_arg(seed, "seed")
+    attrs = {"shape": shp, "dtype": dtypes.as_dtype(dtype), **{k: _param(v, k) for k, v in params.items()}}
     node = builder.add_node(op, [], attrs, name=node_name_hint)
     node.attrs["seed"] = derive_seed(g.seed, seed, node.name)
     return node.outputs[0]

@@ -206,9 +206,10 @@ def test_carry_used_only_in_cond_and_data_dependent_trip_count(optimize: bool) -
 @OPT
 def test_maximum_iterations_with_unknown_shapes(optimize: bool) -> None:
     def build(a: gr.Tensor, w: gr.Tensor) -> gr.Tensor:
-        (x,) = gr.while_loop(lambda x: gr.constant(True), lambda x: (gr.tanh(gr.concat([x[1:], x[:1]], 0) * w),),
-                             [a], maximum_iterations=3)
-        (y,) = gr.while_loop(lambda x: gr.constant(True), lambda x: (x * w,), [a], maximum_iterations=0)
+        # TF1: a one-element loop_vars list gives back the tensor itself.
+        x = gr.while_loop(lambda x: gr.constant(True), lambda x: (gr.tanh(gr.concat([x[1:], x[:1]], 0) * w),),
+                          [a], maximum_iterations=3)
+        y = gr.while_loop(lambda x: gr.constant(True), lambda x: (x * w,), [a], maximum_iterations=0)
         _, z = gr.while_loop(lambda i, z: i < 10, lambda i, z: (i + 1, gr.tanh(z * w)), [gr.constant(0), a],
                              maximum_iterations=2)
         return gr.reduce_sum(x * x) + gr.reduce_sum(y) + gr.reduce_sum(z)
