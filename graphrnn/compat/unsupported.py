@@ -34,7 +34,7 @@ _POOL = "use gr.reduce_max / gr.reduce_mean over the pooled axes"
 _NORM = "normalize by hand: gr.nn.moments is not there either; use gr.reduce_mean and gr.square over the axes"
 _CELL = "use a cell of gr.nn.rnn_cell (BasicRNNCell, GRUCell, BasicLSTMCell, LSTMCell) or gr.contrib.rnn"
 _SPARSE = "use dense tensors (gr.one_hot, gr.gather) instead of sparse ones"
-_STRING = "graphrnn has no string tensors: process text in Python and feed integer ids"
+_STRING = "graphrnn has no string ops: process text in Python and feed integer ids"
 _EAGER = "graphrnn runs graphs only: build the graph, then evaluate with gr.Session().run"
 _SERVE = "graphrnn runs in-process only: use gr.Session; export with graphrnn.ir.serialize"
 
