@@ -2,7 +2,8 @@
 
     graphrnn show [--cell lstm] [--mode static] [--steps 5] [--time-major] [--optimize]
     graphrnn dot --cell gru --mode dynamic --steps 10 [--optimize] [--collapse] -o graph.svg
-    graphrnn bench [--quick] [--only build|run]
+    graphrnn bench [--quick] [--only build|run] [--out DIR]
+    graphrnn --version
     graphrnn train ...   /   graphrnn demo ...      (graphrnn.apps.train)
 
 Contract: a user mistake (bad arguments, a missing optional part such as Graphviz or the pass
@@ -87,7 +88,17 @@ def _add_model_arguments(p: argparse.ArgumentParser, steps: int) -> None:
     p.add_argument("--input-size", type=_positive_int, default=28, help="input features (default: 28)")
     p.add_argument("--time-major", action="store_true", help="feed x as [T, B, I] instead of [B, T, I]")
     p.add_argument("--optimize", action="store_true", help="run graphrnn.passes.optimize on the graph")
-    p.add_argument("--pipeline", default="default", help="pass pipeline for --optimize (default: default)")
+    p.add_argument("--pipeline", action="append", metavar="PASSES", default=None,
+                   help="passes for --optimize: a pipeline name ('default', 'none') or pass names, comma-separated "
+                        "or repeated (--pipeline cse,dce or --pipeline cse --pipeline dce) (default: default)")
+
+
+def _pipeline(args: argparse.Namespace) -> str | list[str]:
+    """``--pipeline`` values joined: ``["cse,dce", "licm"]`` -> ``["cse", "dce", "licm"]``."""
+    names = [n.strip() for value in (args.pipeline or ["default"]) for n in value.split(",") if n.strip()]
+    if not names:
+        raise GraphError("--pipeline needs at least one pass name", fix="e.g. --pipeline default or --pipeline cse,dce")
+    return names[0] if len(names) == 1 else names
 
 
 def _build(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -97,7 +108,7 @@ def _build(args: argparse.Namespace) -> tuple[Any, Any]:
                         input_size=args.input_size, time_major=args.time_major)
     if not args.optimize:
         return m.graph, None
-    graph, _, report = optimize_graph(m.graph, [*m.fetches, m.x], pipeline=args.pipeline)
+    graph, _, report = optimize_graph(m.graph, [*m.fetches, m.x], pipeline=_pipeline(args))
     return graph, report
 
 
@@ -107,12 +118,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
                         input_size=args.input_size, time_major=args.time_major)
     optimized = None
     if args.optimize:  # before printing anything, so a missing pass manager fails cleanly
-        optimized = optimize_graph(m.graph, [*m.fetches, m.x], pipeline=args.pipeline)
+        optimized = optimize_graph(m.graph, [*m.fetches, m.x], pipeline=_pipeline(args))
     print(m.graph)
     print(f"# {m.graph.node_count(nested=True)} nodes ({m.graph.node_count(nested=False)} top level)")
     if optimized is not None:
         graph, _, report = optimized
-        print(f"\n# optimized ({args.pipeline})")
+        print(f"\n# optimized ({','.join(args.pipeline or ['default'])})")
         print(graph)
         print(f"# {graph.node_count(nested=True)} nodes ({graph.node_count(nested=False)} top level)")
         print("\n# pass report")
@@ -121,14 +132,18 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_dot(args: argparse.Namespace) -> int:
-    from graphrnn.export.dot import render, to_dot
+    from graphrnn.export.dot import SLOW_LAYOUT_SECONDS, plan_drawing, render
     ext = os.path.splitext(args.output)[1].lower()
     if ext not in _DOT_EXTENSIONS:
         raise GraphError(f"cannot tell the output format of {args.output!r}",
                          fix="end the file name in " + ", ".join(_DOT_EXTENSIONS))
     graph, _ = _build(args)
-    dot = to_dot(graph, collapse_scopes=args.collapse, max_depth=args.max_depth, legend=args.legend)
-    render(dot, args.output)
+    layout = ext not in (".dot", ".gv")  # writing DOT text runs no Graphviz layout
+    plan = plan_drawing(graph, collapse_scopes=args.collapse, max_depth=args.max_depth, full=args.full or not layout,
+                        legend=args.legend, max_seconds=SLOW_LAYOUT_SECONDS if layout else float("inf"))
+    if plan.note:
+        print(f"graphrnn dot: {plan.note}", file=sys.stderr)
+    render(plan.digraph, args.output)
     print(f"wrote {args.output} ({graph.node_count(nested=True)} nodes)")
     return 0
 
@@ -145,11 +160,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     bench = _benchmarks_dir()
     scripts = {"build": ["build_time.py"], "run": ["run_time.py"],
                "all": ["build_time.py", "run_time.py"]}[args.only]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     extra = ["--quick"] if args.quick else []
     if args.no_plot:
         extra.append("--no-plot")
     for s in scripts:
-        rc = subprocess.call([sys.executable, str(bench / s), *extra])
+        stem = s[:-3] + ("_quick" if args.quick else "")
+        files = ["--json", str(out / f"{stem}.json")]  # results go to --out (default: here), never the source tree
+        if not args.no_plot:
+            files += ["--plot", str(out / f"{stem}.png")]
+        rc = subprocess.call([sys.executable, str(bench / s), *extra, *files])
         if rc != 0:
             return rc
     return 0
@@ -185,6 +206,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="graphrnn", description="Look at, benchmark and train graphrnn RNN graphs.")
+    parser.add_argument("--version", action="version", version=f"graphrnn {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -200,12 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-depth", type=_non_negative_int, default=None,
                    help="collapse clusters nested deeper than this")
     p.add_argument("-o", "--output", required=True, help="output file: .dot, .gv, .svg, .png or .pdf")
+    p.add_argument("--full", action="store_true",
+                   help="draw every node even when the layout would take long (no automatic collapsing)")
     p.set_defaults(func=_cmd_dot)
 
     p = sub.add_parser("bench", help="run the static-vs-dynamic benchmarks (benchmarks/*.py)")
     p.add_argument("--quick", action="store_true", help="a small grid that runs in seconds")
     p.add_argument("--only", choices=("build", "run", "all"), default="all", help="which benchmark")
     p.add_argument("--no-plot", action="store_true", help="do not draw the plots")
+    p.add_argument("--out", default=".", metavar="DIR",
+                   help="where the JSON results and plots go (default: the current folder)")
     p.set_defaults(func=_cmd_bench)
 
     for name, text in (("train", "train an RNN classifier (graphrnn.apps.train)"),
@@ -214,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=_cmd_train)
     return parser
+
+
+def _version() -> str:
+    from graphrnn import __version__
+    return __version__
 
 
 def _one_line(e: BaseException) -> str:

@@ -106,10 +106,11 @@ def test_dot_errors(tmp_path: Path) -> None:
                        "apt-get install graphviz", "brew install graphviz")
 
 
-def test_bench_quick() -> None:
-    p = run("bench", "--quick", "--only", "build", "--no-plot")
+def test_bench_quick(tmp_path: Path) -> None:
+    p = run("bench", "--quick", "--only", "build", "--no-plot", "--out", str(tmp_path))
     assert p.returncode == 0, p.stderr
     assert "| cell | mode | T |" in p.stdout and "build_time_quick.json" in p.stdout
+    assert (tmp_path / "build_time_quick.json").is_file()  # results go to --out, not the source tree
     assert_clean_error(run("bench", "--only", "everything"), 2, "--only")
 
 

@@ -62,3 +62,38 @@ def test_train_save_and_resume_commands(tmp_path: Path) -> None:
     assert "resumed from" in p.stdout and "model.ckpt-5" in p.stdout
     p = run("train", "--max-steps", "5", "--hidden", "9", "--quiet", "--resume", str(tmp_path))
     assert_clean(p, 1, "shape")
+
+
+def test_version() -> None:
+    p = run("--version")
+    assert p.returncode == 0 and p.stdout.startswith("graphrnn ")
+
+
+def test_pipeline_comma_separated_and_repeated() -> None:
+    small = ["--steps", "2", "--units", "3", "--input-size", "2", "--optimize"]
+    a = run("show", *small, "--pipeline", "cse,dce")
+    b = run("show", *small, "--pipeline", "cse", "--pipeline", "dce")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert a.stdout.split("# pass report")[0] == b.stdout.split("# pass report")[0]  # (the report has timings)
+    assert "# optimized (cse,dce)" in a.stdout
+    assert_clean(run("show", *small, "--pipeline", "cse,nope"), 1, "nope")
+
+
+def test_argparse_errors_name_no_internals() -> None:
+    for args in (["dot", "--max-depth", "x", "-o", "a.svg"], ["train", "--learning-rate", "x"],
+                 ["show", "--steps", "x"], ["train", "--seed", "x"]):
+        p = run(*args)
+        assert p.returncode == 2 and "_" not in p.stderr.split("error:")[1].split("(see")[0].replace("--", ""), p.stderr
+
+
+def test_dot_collapses_a_drawing_too_slow_to_lay_out(tmp_path: Path) -> None:
+    """`graphrnn dot --mode static --steps 28` once ran 54 s; now it collapses the steps and says so."""
+    import shutil
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz")
+    p = run("dot", "--mode", "static", "--steps", "28", "-o", str(tmp_path / "s.svg"))
+    assert p.returncode == 0, p.stderr
+    assert "collapsed" in p.stderr and "--full" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert "× 28" in (tmp_path / "s.svg").read_text(encoding="utf-8")
+    p = run("dot", "--mode", "static", "--steps", "28", "-o", str(tmp_path / "s.dot"))  # no layout: no note
+    assert p.returncode == 0 and p.stderr == ""
