@@ -101,6 +101,10 @@ if _absl is not None:
 
         def __call__(self, argv: Any, known_only: bool = False) -> Any:
             """Parses ``argv`` (program name first); returns the arguments that are not flags."""
+            if isinstance(argv, (str, bytes)) or not isinstance(argv, (list, tuple)) or not argv:
+                raise FlagError(f"FLAGS(argv) takes a non-empty list of strings (program name first), got {argv!r}",
+                                source=builder.format_source(builder.source_location()),
+                                fix="pass sys.argv or e.g. ['prog', '--steps=10']")
             try:
                 return self.__dict__["_wrapped"](argv, known_only=known_only)
             except _absl.Error as e:

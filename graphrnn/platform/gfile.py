@@ -21,6 +21,8 @@ import shutil
 from collections.abc import Iterator
 from typing import IO, Any, NamedTuple
 
+import numpy as np
+
 from graphrnn.io.atomic import atomic_write
 from graphrnn.platform.file_errors import (
     AlreadyExistsError,
@@ -59,6 +61,12 @@ def _os_error(e: OSError, what: str, path: str) -> FileSystemError:
     if e.errno in (errno.EISDIR, errno.ENOTDIR, errno.ENOTEMPTY):
         return FailedPreconditionError(msg)
     return FileSystemError(msg)
+
+
+def _int_arg(x: Any, what: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        raise InvalidArgumentError(f"{what} must be an int, got {x!r}")
+    return int(x)
 
 
 class FileStatistics(NamedTuple):
@@ -125,7 +133,7 @@ class GFile:
 
     def read(self, n: int = -1) -> Any:
         """Reads ``n`` bytes (all that is left when ``n`` is -1)."""
-        return self._out(self._r().read(-1 if n is None else n))
+        return self._out(self._r().read(_int_arg(-1 if n is None else n, "read's n")))
 
     def readline(self) -> Any:
         return self._out(self._r().readline())
@@ -150,7 +158,12 @@ class GFile:
             offset = position
         if offset is None:
             raise InvalidArgumentError("seek needs an offset")
-        self._r().seek(offset, whence)
+        if whence not in (0, 1, 2):
+            raise InvalidArgumentError(f"seek's whence must be 0, 1 or 2, got {whence!r}")
+        try:
+            self._r().seek(_int_arg(offset, "seek's offset"), whence)
+        except OSError as e:  # e.g. a negative absolute position
+            raise InvalidArgumentError(f"cannot seek {self.name!r} to {offset!r}: {e.strerror or e}") from None
 
     def tell(self) -> int:
         f = self._reader or self._writer

@@ -106,6 +106,11 @@ def _summary(op: str, name: str, tensor: Any, collections: Sequence[str] | None,
     if not isinstance(name, str) and not (name is None and default_name):
         raise GraphError(f"a summary name must be a string, got {name!r}",
                          fix='pass the name first: gr.summary.scalar("loss", loss)')
+    if family is not None and not isinstance(family, str):
+        raise GraphError(f"a summary family must be a string, got {family!r}")
+    if collections is not None and (isinstance(collections, str) or not isinstance(collections, Sequence)):
+        raise GraphError(f"collections must be a list of collection names, got {collections!r}",
+                         fix=f"wrap it in a list: collections=[{collections!r}]")
     with summary_scope(name, family, default_name) as (tag, scope):
         x = tensor if isinstance(tensor, Value) else convert_to_tensor(tensor, name="values")
         value = builder.add_op(op, [x], {"tag": tag}, name=scope)
@@ -151,7 +156,10 @@ def merge_all(key: str = SUMMARIES, scope: str | None = None, name: str | None =
     ``re.match``es ``scope``, when given); None when there are none, as in TF1."""
     items = builder.get_default_graph().get_collection(key)
     if scope is not None:
-        pattern = re.compile(scope)
+        try:
+            pattern = re.compile(scope)
+        except (re.error, TypeError) as e:
+            raise GraphError(f"merge_all's scope must be a regular expression, got {scope!r} ({e})") from None
         items = [x for x in items if isinstance(getattr(x, "name", None), str) and pattern.match(x.name)]
     if not items:
         return None

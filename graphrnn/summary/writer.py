@@ -72,7 +72,16 @@ class FileWriter:
                  flush_secs: float = 120, graph_def: Any = None, filename_suffix: str | None = None,
                  session: Any = None) -> None:
         # ``session`` (TF1: write through the session's summary ops) changes nothing here: the file is the same.
-        self.logdir = os.fspath(logdir)
+        try:
+            self.logdir = os.fspath(logdir)
+        except TypeError:
+            raise SummaryWriterError(f"logdir must be a path, got {logdir!r}") from None
+        if isinstance(max_queue, bool) or not isinstance(max_queue, (int, np.integer)) or max_queue < 1:
+            raise SummaryWriterError(f"max_queue must be a positive int, got {max_queue!r}")
+        if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)) or not flush_secs > 0:
+            raise SummaryWriterError(f"flush_secs must be a positive number of seconds, got {flush_secs!r}")
+        if filename_suffix is not None and not isinstance(filename_suffix, str):
+            raise SummaryWriterError(f"filename_suffix must be a string, got {filename_suffix!r}")
         self.max_queue = int(max_queue)
         self.flush_secs = float(flush_secs)
         self.suffix = filename_suffix or ""

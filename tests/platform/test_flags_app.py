@@ -66,6 +66,8 @@ def test_flag_errors_are_graph_errors(fresh_flags):
         F.FLAGS(["prog", "--t_n=-3"])
     with pytest.raises(gr_flags.FlagError, match="cannot parse the command line"):
         F.FLAGS(["prog", "--t_unknown=1"])
+    with pytest.raises(gr_flags.FlagError, match="non-empty list of strings"):
+        F.FLAGS("prog --t_n=3")
     F.FLAGS(["prog"])
     with pytest.raises(gr_flags.FlagError, match="cannot set flag"):
         F.FLAGS.t_n = "x"

@@ -124,6 +124,10 @@ def test_errors_are_graph_errors_and_oserrors(tmp_path):
         f.write("y")
     with pytest.raises(file_errors.FailedPreconditionError, match="a file of that name"):
         gfile.MakeDirs(os.path.join(p))
+    with gfile.GFile(p) as f:
+        for bad in (lambda: f.read("3"), lambda: f.seek("0"), lambda: f.seek(0, whence=7), lambda: f.seek(-5)):
+            with pytest.raises(file_errors.InvalidArgumentError):
+                bad()
     with open(p, "wb") as f:
         f.write(b"\xff\xfe")
     with pytest.raises(file_errors.InvalidArgumentError, match="not UTF-8"):

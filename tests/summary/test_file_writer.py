@@ -230,3 +230,12 @@ def test_a_broken_tensorboardx_install_warns_once_when_summaries_run(tmp_path, m
         w.close()
     assert [c.category for c in caught] == [tf.summary.SummariesDisabledWarning]
     assert not os.path.exists(tmp_path / "logs")
+
+
+@pytest.mark.parametrize("kwargs,match", [({"logdir": None}, "logdir must be a path"),
+                                          ({"max_queue": 0}, "max_queue"), ({"flush_secs": "soon"}, "flush_secs"),
+                                          ({"filename_suffix": 3}, "filename_suffix")])
+def test_writer_arguments_are_checked(tmp_path, kwargs, match):
+    args = {"logdir": str(tmp_path), **kwargs}
+    with pytest.raises(tf.summary.SummaryWriterError, match=match):
+        tf.summary.FileWriter(**args)

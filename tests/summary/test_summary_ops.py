@@ -203,3 +203,18 @@ def _tf1_histogram_reference(values):
 def test_histogram_buckets_equal_tf1_loops(values):
     f = histogram_fields(np.array(values, dtype=np.float64))
     assert tuple(f) == _tf1_histogram_reference(values)
+
+
+def test_bad_arguments_are_graph_errors():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant(1.0)
+        with pytest.raises(tf.GraphError, match="name must be a string"):
+            tf.summary.scalar(3, x)
+        with pytest.raises(tf.GraphError, match="family must be a string"):
+            tf.summary.scalar("a", x, family=3)
+        with pytest.raises(tf.GraphError, match="wrap it in a list"):
+            tf.summary.scalar("b", x, collections="mine")
+        tf.summary.scalar("c", x)
+        with pytest.raises(tf.GraphError, match="regular expression"):
+            tf.summary.merge_all(scope="[")
