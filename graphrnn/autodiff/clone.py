@@ -19,21 +19,50 @@ def _attrs_for(node: Node, parent: Graph) -> dict:
     return {k: (copy_graph(v, parent) if isinstance(v, Graph) else v) for k, v in node.attrs.items()}
 
 
+class _Copying:
+    """One subgraph being copied: the nodes left to copy and the map of old values to new ones."""
+
+    __slots__ = ("old", "new", "nodes", "vmap")
+
+    def __init__(self, old: Graph, new: Graph) -> None:
+        self.old, self.new = old, new
+        self.nodes = iter(old.nodes)
+        self.vmap: dict[int, Value] = {id(p): new.add_param(p.type, name=p.param_name or f"param_{p.index}")
+                                       for p in old.params}
+
+
 def copy_graph(sub: Graph, parent: Graph) -> Graph:
-    """A deep copy of subgraph ``sub`` whose parent is ``parent`` (params, nodes, results)."""
-    new = Graph(parent=parent, name=sub.name)
-    vmap: dict[int, Value] = {}
-    for p in sub.params:
-        vmap[id(p)] = new.add_param(p.type, name=p.param_name or f"param_{p.index}")
-    for n in sub.nodes:
-        ins = [vmap[id(v)] for v in n.inputs]
-        nn = Node(n.op, _copy_name(n.name), tuple(ins), _attrs_for(n, new), tuple(v.type for v in n.outputs),
-                  new, n.source)
-        new.nodes.append(nn)
+    """A deep copy of subgraph ``sub`` whose parent is ``parent`` (params, nodes, results).
+
+    A worklist, not recursion, so nests of any depth copy; the order in which names are handed out
+    is that of a recursive pre-order copy (a node, then the subgraphs it owns, then the next node).
+    """
+    top = Graph(parent=parent, name=sub.name)
+    stack = [_Copying(sub, top)]
+    while stack:
+        c = stack[-1]
+        n = next(c.nodes, None)
+        if n is None:
+            c.new.results = [c.vmap[id(r)] for r in c.old.results]
+            stack.pop()
+            continue
+        name = _copy_name(n.name)
+        attrs: dict = {}
+        nested: list[_Copying] = []
+        for k, v in n.attrs.items():
+            if isinstance(v, Graph):
+                shell = Graph(parent=c.new, name=v.name)
+                attrs[k] = shell
+                nested.append(_Copying(v, shell))
+            else:
+                attrs[k] = v
+        nn = Node(n.op, name, tuple(c.vmap[id(v)] for v in n.inputs), attrs, tuple(v.type for v in n.outputs),
+                  c.new, n.source)
+        c.new.nodes.append(nn)
         for a, b in zip(n.outputs, nn.outputs):
-            vmap[id(a)] = b
-    new.results = [vmap[id(r)] for r in sub.results]
-    return new
+            c.vmap[id(a)] = b
+        stack.extend(reversed(nested))  # the first subgraph is copied first
+    return top
 
 
 def _copy_name(name: str) -> str:
@@ -51,12 +80,13 @@ def clone_nodes(nodes: Iterable[Node], vmap: dict[int, Value]) -> None:
             vmap[id(a)] = b
 
 
-def replay(node: Node, saved: Sequence[Value], vmap: dict[int, Value]) -> None:
+def replay(node: Node, saved: Sequence[Value], vmap: dict[int, Value], inputs: Sequence[Value] | None = None) -> None:
     """Adds a `Replay` of ``node`` to the current build target: it outputs the ``saved`` values of
     ``node``'s outputs (random draws, stored products) and differentiates like ``node`` (inputs
-    read through ``vmap``, which gains the new outputs)."""
+    read through ``vmap`` unless given as ``inputs``; ``vmap`` gains the new outputs)."""
     attrs = {"orig_op": node.op, "orig_attrs": tuple(sorted(node.attrs.items())), "n_out": len(saved)}
-    new = builder.add_node("Replay", [*(vmap[id(v)] for v in node.inputs), *saved], attrs,
+    ins = [vmap[id(v)] for v in node.inputs] if inputs is None else list(inputs)
+    new = builder.add_node("Replay", [*ins, *saved], attrs,
                            name=node.name.rsplit("/", 1)[-1])
     vmap.update({id(a): b for a, b in zip(node.outputs, new.outputs)})
 

@@ -9,7 +9,9 @@ the result is an ordinary graph that any Session runs and any pass optimizes. Th
 3. returns the summed gradient of each ``x``: None when ``x`` is not connected to ``ys`` (TF1),
    and never a gradient for integer or boolean tensors.
 `backprop` is the same algorithm on any graph, including a While body being traced; the While
-gradient (`graphrnn.autodiff.while_grad`) uses it to differentiate one loop iteration.
+gradient (`graphrnn.autodiff.while_grad`) uses it to differentiate one loop iteration. A rule may
+return a generator (a nested build, `graphrnn.ir.trampoline`): `backprop_steps` yields it, so
+loops nested hundreds deep differentiate without deep Python recursion.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from graphrnn.ir.errors import GraphError
 from graphrnn.ir.gc_pause import pausing_gc
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import NON_DIFFERENTIABLE, get_opdef
+from graphrnn.ir.trampoline import Step, is_step, run_nested
 from graphrnn.ops.convert import convert_to_tensor
 
 
@@ -69,6 +72,13 @@ def backprop(ys: Sequence[Value], grad_ys: Sequence[Value], xs: Sequence[Value],
     New nodes go into the current build target (the caller chooses the graph and name scope).
     Results may be `IndexedGrad`s; callers that need Values use `densify`.
     """
+    return run_nested(backprop_steps(ys, grad_ys, xs, stop, owned))
+
+
+def backprop_steps(ys: Sequence[Value], grad_ys: Sequence[Value], xs: Sequence[Value],
+                   stop: set[int] | None = None, owned: set[int] | None = None) -> Step[list[Grad | None]]:
+    """`backprop` as a build step: a rule that returns a nested build is yielded (run by
+    `run_nested`), so a rule nested in a rule never recurses on the Python stack."""
     stop = stop or set()
     owned = owned or set()
     graph = ys[0].graph
@@ -101,7 +111,10 @@ def backprop(ys: Sequence[Value], grad_ys: Sequence[Value], xs: Sequence[Value],
                              fix="wrap the value in gr.stop_gradient if no gradient should flow through it")
         ctx = GradContext(owned=owned, needed=[id(v) in between_vals for v in node.inputs])
         with builder.name_scope(_grad_scope(node.name)):
-            in_grads = list(rule(node, outs, ctx))
+            res = rule(node, outs, ctx)
+            if is_step(res):
+                res = yield res
+            in_grads = list(res)
         inputs = node.inputs  # read after the rule: a While rule appends loop-tape inputs
         if len(in_grads) < len(inputs):
             in_grads += [None] * (len(inputs) - len(in_grads))

@@ -45,7 +45,7 @@ _IF_TAPES: weakref.WeakKeyDictionary[Graph, IfTape] = weakref.WeakKeyDictionary(
 
 def draws_random(graph: Graph) -> bool:
     """Whether ``graph`` or a subgraph nested in it has a random op."""
-    return any(n.op in RANDOM_OPS or any(draws_random(s) for s in n.subgraphs.values()) for n in graph.nodes)
+    return any(n.op in RANDOM_OPS for n in graph.walk())  # walk: iterative, any nesting depth
 
 
 def if_tape(node: Node) -> IfTape | None:

@@ -19,16 +19,31 @@ is safe because the gradient builder gives every such buffer exactly one reader 
 - ``AccumulatorZerosLike(x)`` / ``AccumulatorCopy(x)``: a fresh private buffer.
 - ``AccumulateAt(acc, i, v)``: ``acc[i] += v`` along ``axis`` in place (sparse TensorArray reads).
 - ``TensorArrayWriteGradInPlace(g, i)``: like ``TensorArrayWriteGrad`` but zeroes ``g[i]`` in place.
+- ``TapePack(*xs)``: one opaque `TAPE` scalar holding the tuple ``xs`` (a nested loop's outputs,
+  its own tape included); ``TapeUnpack(t)`` (attr ``types``): the values back. An enclosing loop's
+  tape stores a nested loop in one stack of these, not one stack per output of the nested loop:
+  otherwise level d of a D-deep nest would carry a stack for every stack of the levels inside it
+  (O(D²) tape nodes and copies in all).
 None of them is differentiated again (no second-order gradients through loops): they are marked
 NON_DIFFERENTIABLE.
 """
 
 from __future__ import annotations
 
-from graphrnn.ir.errors import ShapeError
+import numpy as np
+
+from graphrnn.ir import dtypes
+from graphrnn.ir.dtypes import DType
+from graphrnn.ir.errors import DTypeError, ShapeError
 from graphrnn.ir.registry import ALLOCATES, NON_DIFFERENTIABLE, PURE, STATEFUL, register
 from graphrnn.ir.types import TensorType, format_shape
 from graphrnn.ops.rules import Attrs, Types, require_int
+
+# The dtype of a packed loop tape: at run time a 0-d object array holding a tuple of arrays. Only
+# the gradient builder makes such values (never fed, never an input of a user op); its name is
+# known to `dtypes.as_dtype` so that a saved gradient graph loads.
+TAPE = DType("tape", np.object_, "tape")
+dtypes._BY_NAME.setdefault(TAPE.name, TAPE)  # not in _BY_NP: object arrays stay gr.string
 
 _ND = (PURE, NON_DIFFERENTIABLE)
 _TAPE = (STATEFUL, NON_DIFFERENTIABLE)
@@ -115,6 +130,21 @@ register("AccumulatorZerosLike", _first, "a fresh private zero buffer of the inp
 register("AccumulatorCopy", _first, "a fresh private copy of the input", traits=_TAPE, num_inputs=1)
 register("AccumulateAt", _push_rule, "acc[i] += v in place along 'axis'; returns acc", traits=_TAPE,
          num_inputs=3)
+
+
+def _pack_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
+    return (TensorType(TAPE, ()),)
+
+
+def _unpack_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:
+    if types[0].dtype is not TAPE or types[0].rank != 0:
+        raise DTypeError(f"TapeUnpack reads a packed loop tape (a tape scalar), got {types[0]}")
+    return tuple(attrs["types"])
+
+
+register("TapePack", _pack_rule, "one opaque tape value holding the tuple of its inputs", traits=_ND)
+register("TapeUnpack", _unpack_rule, "the values a TapePack packed, of types attr 'types'", traits=_ND,
+         num_inputs=1)
 
 
 def _xent_grad_rule(types: Types, attrs: Attrs) -> tuple[TensorType, ...]:

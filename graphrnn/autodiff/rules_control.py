@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from graphrnn.autodiff.clone import clone_nodes, needed_nodes, replay
-from graphrnn.autodiff.gradients import backprop
+from graphrnn.autodiff.gradients import backprop_steps
 from graphrnn.autodiff.if_tape import IfTape, if_tape, instrument_if
 from graphrnn.autodiff.registry import GradContext, IndexedGrad, add_node, densify, grad_rule, zeros_like
 from graphrnn.ir import builder
 from graphrnn.ir.builder import seal_captures
 from graphrnn.ir.graph import Graph, Node, Value
+from graphrnn.ir.trampoline import Step
 
 
 @grad_rule("TensorArrayRead")
@@ -38,7 +39,8 @@ def _ta_write(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
 
 
 @grad_rule("If")
-def _if(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
+def _if(node: Node, grads: list[Any], ctx: GradContext) -> Step[list[Any]]:
+    """A build step (`graphrnn.ir.trampoline`): each branch's backprop is yielded."""
     caps = list(node.inputs[1:])
     fcap = [j for j, c in enumerate(caps) if c.dtype.is_floating and ctx.needed[1 + j]]
     # An If is instrumented the first time (its random draws become extra outputs); a replayed If
@@ -66,7 +68,7 @@ def _if(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
             ys = [vmap[id(br.results[i])] for i in fout]
             gys = [builder.capture(g, sub) for g in gs]
             xs = [vmap[id(br.params[j])] for j in fcap]
-            res = backprop(ys, gys, xs)
+            res = yield backprop_steps(ys, gys, xs)
             outs = []
             for x, r in zip(xs, res):
                 d = densify(r)

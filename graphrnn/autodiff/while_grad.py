@@ -13,8 +13,11 @@ default malloc, references made the dynamic LSTM's training step 3.6x its forwar
   TensorArray buffers the body only writes to (dynamic_rnn's outputs: a T x T copy otherwise),
 - the outputs of stateful body nodes (random numbers, e.g. dropout masks), which cannot be
   recomputed, and all outputs of a cond whose branches draw random numbers (it exports its draws,
-  `graphrnn.autodiff.if_tape`) or of a nested loop that draws (its own tape included: per outer
-  step, the inner loop's whole tape, as TF1 stores it),
+  `graphrnn.autodiff.if_tape`) or of a nested loop without back_prop that draws,
+- each nested loop a gradient may enter (`stored_whole`), whole: it is instrumented first (its
+  own tape), and per outer step all its outputs, tape included, are packed into one `TapePack`
+  value (a tuple referencing the arrays, no copy) pushed on one stack, as TF1 keeps an inner
+  loop's tape per outer step,
 - the outputs of the body's matrix products and of its sigmoid and tanh nodes (`SAVED_OPS`):
   recomputing a product would cost as much as its gradient (a third matmul per matmul); a
   sigmoid's or tanh's gradient reads only its output, so with the activations saved the backward
@@ -30,13 +33,28 @@ runs of an instrumented loop still fill the tape (as in TF1) unless a pass drops
 
 **What is recomputed.** The backward loop runs ``trip`` iterations from the last to the first.
 Iteration j reads the saved carries of step j, recomputes that step's forward body from them (a
-copy of the body's nodes, saved values replayed; nested loops are copied and differentiated the
-same way; after the passes only what the gradient rules read remains: for an LSTM, the input
-concat for the weight gradient and ``c_t``'s two products, read for their shape), and
-backpropagates the carry gradients through it (`graphrnn.autodiff.gradients.backprop`). It
-carries the gradients of the carries (the result is the gradient of the initial carries, e.g.
-``initial_state``) and one accumulator per captured float value (weights: summed over the
-iterations; TensorArray inputs read at index t: added into row t in place).
+copy of the body's nodes, saved values replayed; after the passes only what the gradient rules
+read remains: for an LSTM, the input concat for the weight gradient and ``c_t``'s two products,
+read for their shape), and backpropagates the carry gradients through it
+(`graphrnn.autodiff.gradients.backprop`). It carries the gradients of the carries (the result is
+the gradient of the initial carries, e.g. ``initial_state``) and one accumulator per captured
+float value (weights: summed over the iterations; TensorArray inputs read at index t: added into
+row t in place).
+
+**Nested loops: size linear in the depth.** A nested loop is not recomputed in the backward body:
+it is replayed from its saved `TapePack` (`TapeUnpack` -> a `Replay` of the loop), and its own
+backward loop reads the tape the forward run stored. So each level of a D-deep nest adds a
+constant number of nodes: the forward tape (counter, stacks of the level's own values, one stack
+of packs per nested loop) and one backward loop (~28 nodes per level for a one-carry nest, its
+tapes included). Before, each backward body held a copy of the whole inner nest (recomputed
+forward, with its own tape and backward loop): ~3.3·D² nodes, and a run recomputed the inner
+forward nest at every level. Without packing, storing an inner loop whole would still be
+quadratic: level d would keep one stack per stack of the levels inside it. Memory: the tape keeps
+every inner iteration's saved values (as TF1 does), i.e. it grows like the total number of
+iterations of the nest, not its depth. Names still nest (``gradients/while_grad/while_grad/...``):
+the total length of the node names grows like D², as in TF1. Building is iterative (a rule that
+needs a nested backprop yields it, `graphrnn.ir.trampoline`), so depth is not bounded by Python's
+recursion limit.
 """
 
 from __future__ import annotations
@@ -46,7 +64,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphrnn.autodiff.clone import clone_nodes, drop_dead, needed_nodes, replay
-from graphrnn.autodiff.gradients import backprop
+from graphrnn.autodiff.gradients import backprop_steps
 from graphrnn.autodiff.if_tape import draws_random, instrument_if
 from graphrnn.autodiff.ops import stack_type
 from graphrnn.autodiff.registry import GRADIENTS, GradContext, IndexedGrad, add_op, densify, grad_rule, zeros_like
@@ -54,6 +72,7 @@ from graphrnn.ir import builder, dtypes
 from graphrnn.ir.builder import seal_captures
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import STATEFUL, get_opdef
+from graphrnn.ir.trampoline import Step, is_step
 from graphrnn.ir.types import TensorType
 from graphrnn.ops.convert import constant
 
@@ -73,6 +92,7 @@ class LoopTape:
     saved_params: dict[int, int]      # body param index -> stack output index
     saved_values: dict[int, int]      # id(body value) -> stack output index
     buffer_carries: frozenset[int]    # float carries the body only writes (TensorArray outputs)
+    packed: dict[int, int]            # id(nested While of the body) -> index of its stack of TapePacks
 
 
 _TAPES: weakref.WeakKeyDictionary[Node, LoopTape] = weakref.WeakKeyDictionary()
@@ -97,21 +117,32 @@ def _write_only(p: Value, users: dict[int, list[Node]]) -> bool:
         v = us[0].outputs[0]
 
 
-def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int]]:
+def stored_whole(n: Node) -> bool:
+    """Whether the tape of a loop whose body holds ``n`` stores ``n`` whole per iteration (its
+    outputs, a nested loop's own tape included, packed) so that the backward loop replays it
+    instead of recomputing it: a nested loop that a gradient may enter (back_prop, a float output),
+    as TF1 stores it. Recomputing it would put a copy of the whole inner nest (and that copy's own
+    backward loop) into every enclosing backward body: ~3.3·D² gradient nodes for a D-deep nest."""
+    return n.op == "While" and n.attrs.get("back_prop") is not False and any(o.dtype.is_floating for o in n.outputs)
+
+
+def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int], list[Node]]:
+    """(saved carry indices, values stored per iteration, write-only buffer carries, nested loops
+    stored whole) of ``node``, whose `stored_whole` nested loops are already instrumented
+    (`instrument` does them first). A nested loop is stored packed (one `TapePack` per iteration),
+    so it is not among the values."""
     body: Graph = node.attrs["body"]
     n0 = node.attrs["n_carry"]
     nodes = needed_nodes(body, body.results[:n0])
-    # An If that draws random numbers exports its draws (`instrument_if`) and is stored whole; a
-    # loop that draws records its own tape (`instrument`) and is stored whole too, tape included
-    # (per outer step: the inner loop's tape, as TF1 stores it), so the backward loop replays it;
-    # with back_prop=False no gradient enters it, so only its outputs are stored.
+    # Nested loops are stored whole, their tapes included (see `stored_whole`). An If that draws
+    # random numbers exports its draws (`instrument_if`) and is stored whole too; so is a loop that
+    # draws but has back_prop=False (no gradient enters it: only its outputs are stored).
     replayed: set[int] = set()
+    nested = [n for n in nodes if stored_whole(n)]
     for n in nodes:
         if n.op == "If" and instrument_if(n).saved:
             replayed.add(id(n))
-        elif n.op == "While" and draws_random(n.attrs["body"]):
-            if n.attrs.get("back_prop") is not False:
-                instrument(n)
+        elif n.op == "While" and not stored_whole(n) and draws_random(n.attrs["body"]):
             replayed.add(id(n))
     users: dict[int, list[Node]] = {}
     for n in nodes:
@@ -126,9 +157,10 @@ def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int]]:
             buffers.append(i)
         else:
             saved.append(i)
-    stateful = [v for n in nodes
-                if get_opdef(n.op).has(STATEFUL) or n.op in SAVED_OPS or id(n) in replayed for v in n.outputs]
-    return saved, stateful, frozenset(buffers)
+    # A nested loop's empty stacks (StackNew) are made again by the backward loop, not stored.
+    stateful = [v for n in nodes if n.op != "StackNew" and (
+                get_opdef(n.op).has(STATEFUL) or n.op in SAVED_OPS or id(n) in replayed) for v in n.outputs]
+    return saved, stateful, frozenset(buffers), nested
 
 
 def _insert_before(graph: Graph, anchor: Node, new: list[Node]) -> None:
@@ -139,18 +171,40 @@ def _insert_before(graph: Graph, anchor: Node, new: list[Node]) -> None:
 
 
 def instrument(node: Node) -> LoopTape:
-    """Adds the trip counter and the per-iteration stacks to forward While ``node`` (once)."""
+    """Adds the trip counter and the per-iteration stacks to forward While ``node`` (once), and
+    first to the loops nested in its body that its tape stores whole (`stored_whole`), innermost
+    first: a worklist, so a nest deeper than Python's recursion limit instruments too."""
     tape = _BODY_TAPES.get(node.attrs["body"])
     if tape is not None:
         return tape
+    order: list[Node] = []  # pre-order: each loop before the loops nested in it
+    work = [node]
+    while work:
+        n = work.pop()
+        if n.attrs["body"] in _BODY_TAPES:
+            continue
+        order.append(n)
+        body = n.attrs["body"]
+        work.extend(m for m in needed_nodes(body, body.results[:n.attrs["n_carry"]]) if stored_whole(m))
+    for n in reversed(order):  # every loop after all loops nested in it
+        if n.attrs["body"] not in _BODY_TAPES:
+            _instrument_one(n)
+    return _BODY_TAPES[node.attrs["body"]]
+
+
+def _instrument_one(node: Node) -> LoopTape:
+    """`instrument` for one loop whose nested stored-whole loops already have their tapes."""
     body: Graph = node.attrs["body"]
     cond: Graph = node.attrs["cond"]
     graph = node.graph
     n0 = node.attrs["n_carry"]
-    saved, stateful, buffers = _plan_tape(node)
+    saved, stateful, buffers, nested = _plan_tape(node)
     to_save: list[tuple[Value, TensorType]] = [(body.params[i], body.params[i].type) for i in saved]
     to_save += [(v, v.type) for v in stateful]
     with builder.name_scope(node.name.rsplit("/", 1)[-1] + "_tape"):
+        packs = [builder.add_node("TapePack", list(m.outputs), {}, name="pack", graph=body).outputs[0]
+                 for m in nested]
+        to_save += [(v, v.type) for v in packs]
         mark = len(graph.nodes)
         zero = builder.add_node("Const", [], {"value": _const_int(0), "type": _INT}, name="trip_counter",
                                 graph=graph)
@@ -182,7 +236,8 @@ def instrument(node: Node) -> LoopTape:
     tape = LoopTape(n_user=n0, counter=n0,
                     saved_params={i: n0 + 1 + k for k, i in enumerate(saved)},
                     saved_values={id(v): n0 + 1 + len(saved) + k for k, v in enumerate(stateful)},
-                    buffer_carries=buffers)
+                    buffer_carries=buffers,
+                    packed={id(m): n0 + 1 + len(saved) + len(stateful) + k for k, m in enumerate(nested)})
     _TAPES[node] = _BODY_TAPES[body] = tape
     return tape
 
@@ -205,15 +260,20 @@ def _trip_bound(node: Node, graph: Graph) -> Value | None:
     one = step.inputs[1] if step.inputs[0] is body.params[i.index] else step.inputs[0]
     if one.node is None or one.node.op != "Const" or int(one.node.attrs["value"]) != 1:
         return None
+    start = node.inputs[i.index]
+    if n.dtype is not dtypes.int32 or start.dtype is not dtypes.int32:
+        return None
     if n.node is None and n.graph is cond and n.index >= n0:
         bound = node.inputs[n.index]
     elif n.node is not None and n.node.op == "Const":
+        if start.node is not None and start.node.op == "Const":  # both known: a constant capacity
+            trips = max(int(n.node.attrs["value"]) - int(start.node.attrs["value"]), 0)
+            return builder.add_node("Const", [], {"value": _const_int(trips), "type": _INT}, name="capacity",
+                                    graph=graph).outputs[0]
         bound = builder.add_node("Const", [], dict(n.node.attrs), name="trip_bound", graph=graph).outputs[0]
     else:
         return None
-    if bound.dtype is not dtypes.int32 or node.inputs[i.index].dtype is not dtypes.int32:
-        return None
-    left = builder.add_node("Sub", [bound, node.inputs[i.index]], {}, name="trips", graph=graph).outputs[0]
+    left = builder.add_node("Sub", [bound, start], {}, name="trips", graph=graph).outputs[0]
     zero = builder.add_node("Const", [], {"value": _const_int(0), "type": _INT}, name="zero", graph=graph)
     return builder.add_node("Maximum", [left, zero.outputs[0]], {}, name="capacity", graph=graph).outputs[0]
 
@@ -238,11 +298,22 @@ class _Replayed:
 
 
 @grad_rule("Replay")
-def _replay(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
+def _replay(node: Node, grads: list[Any], ctx: GradContext) -> list[Any] | Step[list[Any]]:
     orig = _Replayed(node)
     sub = GradContext(owned=ctx.owned, needed=list(ctx.needed)[:len(orig.inputs)])
-    res = list(GRADIENTS[orig.op](orig, grads, sub))  # type: ignore[arg-type]
-    return res + [None] * (len(node.inputs) - len(res))
+    res = GRADIENTS[orig.op](orig, grads, sub)  # type: ignore[arg-type]
+    if is_step(res):  # a replayed loop or cond: its gradient is a nested build
+        return _padded(res, len(node.inputs))  # type: ignore[arg-type]
+    return _pad(list(res), len(node.inputs))
+
+
+def _pad(res: list[Any], n: int) -> list[Any]:
+    return res + [None] * (n - len(res))
+
+
+def _padded(step: Step[Any], n: int) -> Step[list[Any]]:
+    res = yield step
+    return _pad(list(res), n)
 
 
 def _fit(g: Value, like: Value) -> Value:
@@ -252,10 +323,43 @@ def _fit(g: Value, like: Value) -> Value:
     return add_op("ReshapeLike", [g, like], name="ReshapeLike")
 
 
+def _tape_inputs(n: Node) -> range:
+    """Positions of the tape inputs (trip counter, empty stacks) of an instrumented loop ``n``."""
+    return range(_BODY_TAPES[n.attrs["body"]].n_user, n.attrs["n_carry"])
+
+
+def _recomputed(body: Graph, roots: list[Value], tape: LoopTape) -> list[Node]:
+    """The nodes of ``body`` the backward loop rebuilds for ``roots``, in order: `needed_nodes`,
+    except what only a packed nested loop's tape inputs need (its replay stands in saved values)."""
+    live: set[int] = set()
+    work = [v.node for v in roots if v.node is not None]
+    while work:
+        n = work.pop()
+        if id(n) in live:
+            continue
+        live.add(id(n))
+        skip = _tape_inputs(n) if id(n) in tape.packed else range(0)
+        work.extend(v.node for k, v in enumerate(n.inputs) if v.node is not None and k not in skip)
+        work.extend(n.control_inputs)
+    return [n for n in body.nodes if id(n) in live]
+
+
+def _replay_packed(n: Node, box: Value, vmap: dict[int, Value]) -> None:
+    """Replays nested loop ``n`` from its saved `TapePack` ``box``: its outputs (tape included)
+    unpacked; the unpacked final tape values stand in for its tape inputs (never read: a `Replay`
+    outputs what was saved, and the loop's gradient reads only its captures and outputs)."""
+    outs = list(builder.add_node("TapeUnpack", [box], {"types": tuple(o.type for o in n.outputs)},
+                                 name="saved_loop_outputs").outputs)
+    tape_in = _tape_inputs(n)
+    ins = [outs[k] if k in tape_in else vmap[id(v)] for k, v in enumerate(n.inputs)]
+    replay(n, outs, vmap, inputs=ins)
+
+
 def _reverse_body(node: Node, tape: LoopTape, fcar: list[int], fcap: list[int], ptypes: list[TensorType],
-                  outer: Graph) -> Graph:
+                  outer: Graph) -> Step[Graph]:
     """The backward loop's body: params ``(j, *carry grads, *capture accumulators)``; it recomputes
-    step j from the tape, backpropagates the carry gradients through it and accumulates."""
+    step j from the tape, backpropagates the carry gradients through it and accumulates (a build
+    step: the backprop of the body is yielded, `graphrnn.ir.trampoline`)."""
     body: Graph = node.attrs["body"]
     nc = node.attrs["n_carry"]
     caps = list(node.inputs[nc:])
@@ -270,16 +374,19 @@ def _reverse_body(node: Node, tape: LoopTape, fcar: list[int], fcap: list[int], 
             vmap.setdefault(id(body.params[i]), gp)  # write-only buffers: never read (see module doc)
         for p, c in zip(body.params[nc:], caps):
             vmap[id(p)] = builder.capture(c, bsub)
-        for n in needed_nodes(body, [body.results[i] for i in fcar]):
-            if tape.saved_values.get(id(n.outputs[0]) if n.outputs else 0) is None:
+        for n in _recomputed(body, [body.results[i] for i in fcar], tape):
+            k = tape.packed.get(id(n))
+            if k is not None:
+                _replay_packed(n, add_op("StackRead", [node.outputs[k], jp], name="saved_loop"), vmap)
+            elif tape.saved_values.get(id(n.outputs[0]) if n.outputs else 0) is None:
                 clone_nodes([n], vmap)
-                continue
-            replay(n, [add_op("StackRead", [node.outputs[tape.saved_values[id(v)]], jp], name="saved_value")
-                       for v in n.outputs], vmap)
+            else:
+                replay(n, [add_op("StackRead", [node.outputs[tape.saved_values[id(v)]], jp], name="saved_value")
+                           for v in n.outputs], vmap)
         ys = [vmap[id(body.results[i])] for i in fcar]
         xs = [vmap[id(body.params[i])] for i in fcar] + [vmap[id(body.params[nc + j])] for j in fcap]
         owned = {id(gp) for i, gp in zip(fcar, gps) if i in tape.buffer_carries}
-        res = backprop(ys, list(gps), xs, owned=owned)
+        res = yield backprop_steps(ys, list(gps), xs, owned=owned)
         new_g = []
         for gp, r in zip(gps, res[:len(fcar)]):
             d = densify(r)
@@ -298,7 +405,8 @@ def _reverse_body(node: Node, tape: LoopTape, fcar: list[int], fcap: list[int], 
 
 
 @grad_rule("While")
-def _while(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
+def _while(node: Node, grads: list[Any], ctx: GradContext) -> Step[list[Any]]:
+    """A build step (`graphrnn.ir.trampoline`): the backward body's backprop is yielded."""
     if node.attrs.get("back_prop") is False:  # TF1: while_loop(back_prop=False) stops gradients
         return [None] * len(node.inputs)
     fresh = node.attrs["body"] not in _BODY_TAPES
@@ -328,7 +436,7 @@ def _while(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
     inits += [add_op("AccumulatorZerosLike", [caps[j]], name="accumulator") for j in fcap]
     ptypes = [_INT, *(body.params[i].type for i in fcar), *(body.params[nc + j].type for j in fcap)]
 
-    bsub = _reverse_body(node, tape, fcar, fcap, ptypes, outer)
+    bsub = yield from _reverse_body(node, tape, fcar, fcap, ptypes, outer)
     csub = Graph(parent=outer, name="cond")
     cps = [csub.add_param(t, name=f"cond_carry_{k}") for k, t in enumerate(ptypes)]
     with builder.tracing(csub):

@@ -193,6 +193,9 @@ class Graph:
         self.params: list[Value] = []
         self.results: list[Value] = []
         self.parent = parent
+        # The root, fixed with the parent at construction: looked up for every node built, so in a
+        # loop nest hundreds deep a walk up the parents each time would make building quadratic.
+        self._root: Graph = self if parent is None else parent.root
         self.name = name
         # Outer values this subgraph refers to while it is being traced, in param order
         # (after the leading params); filled by the builder, empty once the owner node is built.
@@ -205,10 +208,7 @@ class Graph:
     # --- structure ----------------------------------------------------------------------------
     @property
     def root(self) -> Graph:
-        g = self
-        while g.parent is not None:
-            g = g.parent
-        return g
+        return self._root
 
     @property
     def build(self) -> BuildState:

@@ -319,3 +319,22 @@ def _replay(node: Node, ctx: RunContext) -> Any:
     if k == 1:
         return lambda *xs: xs[-1]
     return lambda *xs: tuple(xs[len(xs) - k:])
+
+
+@kernel("TapePack")
+def _tape_pack(node: Node, ctx: RunContext) -> Any:
+    """A 0-d object array holding the tuple (NumPy would turn a bare tuple of arrays into one
+    array). It references the packed arrays, no copy: they are a finished loop's outputs, which no
+    kernel updates in place afterwards (the pack is one more reader, so none is donated)."""
+    def run(*xs: Any) -> np.ndarray:
+        box = np.empty((), object)
+        box[()] = xs
+        return box
+    return run
+
+
+@kernel("TapeUnpack")
+def _tape_unpack(node: Node, ctx: RunContext) -> Any:
+    single = len(node.outputs) == 1
+    return lambda box: box[()][0] if single else box[()]
+
