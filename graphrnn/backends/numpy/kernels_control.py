@@ -4,10 +4,23 @@ While: carries and captures come in as arrays; the cond plan and the body plan a
 (when the enclosing plan is compiled) and run in order, one iteration at a time, whatever
 ``parallel_iterations`` says (the run report notes this). Carried TensorArray buffers that the
 body only overwrites are copied once on entry and then updated in place by the body.
+
+Deep nests: running (and compiling) a loop nest recurses in Python, a few frames per level (the
+While kernel runs its body's plan, whose code calls the kernel of the loop nested in it). That
+recursion is the plan design (plans are straight-line Python functions), so it is not made
+iterative here; instead the outermost While of a nest deeper than `DEEP_NEST` levels makes room
+for it: it raises the recursion limit to what the nest needs (`FRAMES_PER_LEVEL` per level, on
+top of the frames in use) while it compiles and runs, and restores it after. So a 500-deep nest
+runs at Python's default limit; shallow loops (RNNs) never touch the limit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import threading
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,6 +30,68 @@ from graphrnn.backends.numpy.kernel_registry import kernel
 from graphrnn.backends.numpy.plan import compile_plan
 from graphrnn.ir.errors import ExecutionError, GraphError
 from graphrnn.ir.graph import Graph, Node
+
+# Frames one nesting level takes: running, Plan.run + the plan's code + the While kernel's run (+1
+# spare for an If on the way); compiling, compile_plan + the kernel factory.
+FRAMES_PER_LEVEL = 4
+DEEP_NEST = 40            # nests at most this deep fit in the default limit with room to spare
+_SPARE_FRAMES = 300       # kernels' own calls, error handling, a caller's frames above the nest
+_DEPTH: weakref.WeakKeyDictionary[Graph, int] = weakref.WeakKeyDictionary()
+
+
+class _Room(threading.local):
+    """Whether a While kernel on this thread's stack has made room for the loops inside it."""
+
+    made = False
+
+
+_ROOM = _Room()
+
+
+def nest_depth(graph: Graph) -> int:
+    """How many subgraph levels (loop bodies, conds, branches) ``graph`` holds at its deepest: 0 for
+    a graph without loops. Post-order over a worklist (no recursion), memoized per graph (a graph's
+    nesting never changes once it is built: rewrites build new graphs)."""
+    work: list[tuple[Graph, bool]] = [(graph, False)]
+    while work:
+        g, ready = work.pop()
+        if g in _DEPTH:
+            continue
+        subs = [s for n in g.nodes for s in n.attrs.values() if isinstance(s, Graph)]
+        if ready:
+            _DEPTH[g] = max((1 + _DEPTH[s] for s in subs), default=0)
+            continue
+        work.append((g, True))
+        work.extend((s, False) for s in subs if s not in _DEPTH)
+    return _DEPTH[graph]
+
+
+def _frames_in_use() -> int:
+    f, n = sys._getframe(), 0
+    while f is not None:
+        f, n = f.f_back, n + 1
+    return n
+
+
+@contextlib.contextmanager
+def stack_room(levels: int) -> Iterator[None]:
+    """Raises the recursion limit, if needed, so that ``levels`` nesting levels fit above the
+    frames in use; restores it after (unless someone else changed it meanwhile). Only the
+    outermost deep loop of a thread does this: those inside it fit in the room it made."""
+    if _ROOM.made or levels <= DEEP_NEST:
+        yield
+        return
+    need = _frames_in_use() + FRAMES_PER_LEVEL * levels + _SPARE_FRAMES
+    old = sys.getrecursionlimit()
+    if need > old:
+        sys.setrecursionlimit(need)
+    _ROOM.made = True
+    try:
+        yield
+    finally:
+        _ROOM.made = False
+        if need > old and sys.getrecursionlimit() == need:
+            sys.setrecursionlimit(old)
 
 
 def _in_place_carries(body: Graph, n_carry: int) -> list[int]:
@@ -47,11 +122,14 @@ def _while(node: Node, ctx: RunContext) -> Any:
     body_g: Graph = node.attrs["body"]
     n = node.attrs["n_carry"]
     inplace = _in_place_carries(body_g, n)
-    cond_plan = compile_plan(cond_g, cond_g.params, cond_g.results, ctx)
-    body_plan = compile_plan(body_g, body_g.params, body_g.results, ctx,
-                             owned_inputs=[body_g.params[i] for i in inplace])
+    levels = max(nest_depth(body_g), nest_depth(cond_g)) + 1
+    with stack_room(levels):  # compiling recurses into nested loops too
+        cond_plan = compile_plan(cond_g, cond_g.params, cond_g.results, ctx)
+        body_plan = compile_plan(body_g, body_g.params, body_g.results, ctx,
+                                 owned_inputs=[body_g.params[i] for i in inplace])
     cond_run, body_run = cond_plan.run, body_plan.run
     name = node.name
+    room = stack_room if levels > DEEP_NEST else None
 
     def run(*args: Any) -> Any:
         carries = list(args[:n])
@@ -60,9 +138,10 @@ def _while(node: Node, ctx: RunContext) -> Any:
             carries[i] = np.array(carries[i], copy=True)
         steps = 0
         try:
-            while cond_run((*carries, *caps))[0]:
-                carries = body_run((*carries, *caps))
-                steps += 1
+            with room(levels) if room is not None else contextlib.nullcontext():
+                while cond_run((*carries, *caps))[0]:
+                    carries = body_run((*carries, *caps))
+                    steps += 1
         except GraphError as e:
             e.message = f"{e.message}\n  (in iteration {steps} of while loop '{name}')"
             e.args = (e._format(),)
