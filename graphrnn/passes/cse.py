@@ -17,8 +17,9 @@ import numpy as np
 
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import COMMUTATIVE, get_opdef
+from graphrnn.ir.trampoline import Step, is_step
 from graphrnn.ir.types import TensorType
-from graphrnn.passes.rebuild import PassContext, Rewriter, Writer, is_stateful
+from graphrnn.passes.rebuild import PassContext, Rewriter, Visited, Writer, is_stateful
 
 
 class _Unhashable(Exception):
@@ -62,14 +63,17 @@ class CseRewriter(Rewriter):
         super().__init__(ctx)
         self.tables: list[dict[Hashable, Node]] = []
 
-    def graph(self, old: Graph, parent: Graph | None, param_types: Sequence[TensorType] | None = None) -> Graph:
+    def graph_steps(self, old: Graph, parent: Graph | None, param_types: Sequence[TensorType] | None = None
+                    ) -> Step[Graph]:
+        # One table per graph being rebuilt; nested rebuilds finish first (LIFO), so the top table
+        # is always the graph whose nodes are being visited.
         self.tables.append({})
         try:
-            return super().graph(old, parent, param_types)
+            return (yield from super().graph_steps(old, parent, param_types))
         finally:
             self.tables.pop()
 
-    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
+    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
         key = node_key(n, ins)
         if key is not None:
             table = self.tables[-1]
@@ -80,11 +84,21 @@ class CseRewriter(Rewriter):
                 self.changed = True
                 return seen.outputs
         out = super().visit(n, ins, w)
+        if is_step(out):
+            return self._recorded(key, out)  # type: ignore[arg-type]
+        self._record(key, out)  # type: ignore[arg-type]
+        return out
+
+    def _recorded(self, key: Hashable | None, step: Step[Sequence[Value]]) -> Step[Sequence[Value]]:
+        out = yield step
+        self._record(key, out)
+        return out
+
+    def _record(self, key: Hashable | None, out: Sequence[Value]) -> None:
         if key is not None and out:
             node = out[0].node
             if node is not None:
                 self.tables[-1].setdefault(key, node)
-        return out
 
 
 def _has_duplicates(graph: Graph, ctx: PassContext) -> bool:

@@ -24,9 +24,10 @@ from collections.abc import Sequence
 from graphrnn.ir.errors import GraphError
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import get_opdef
+from graphrnn.ir.trampoline import Step
 from graphrnn.passes.cse import cse
 from graphrnn.passes.licm import licm
-from graphrnn.passes.rebuild import PassContext, Rewriter, Writer, remove_unread
+from graphrnn.passes.rebuild import PassContext, Rewriter, Visited, Writer, remove_unread
 from graphrnn.passes.rewrite import Match, on, run_rules
 
 
@@ -84,10 +85,14 @@ class _HoistReads(Rewriter):
         super().__init__(ctx)
         self.groups: dict[tuple[int, int], Sequence[Value]] = {}
 
-    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
+    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
         if n.op != "While":
             return self._batch_unstacked(n, ins, w)
-        attrs = self.sub_attrs(n, w)
+        return self._while(n, ins, w)
+
+    def _while(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Step[Sequence[Value]]:
+        """A step (`graphrnn.ir.trampoline`): the body and cond are rebuilt first, then edited."""
+        attrs = yield self.sub_attrs_steps(n, w)
         body: Graph = attrs["body"]
         cond: Graph = attrs["cond"]
         k = n.attrs["n_carry"]
@@ -145,7 +150,7 @@ class _HoistReads(Rewriter):
             self.changed = True
         return w.copy(n, new_ins, attrs).outputs
 
-    def _batch_unstacked(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
+    def _batch_unstacked(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
         if n.op != "MatMul" or n.attrs.get("transpose_a") or n.attrs.get("transpose_b") or \
                 n.name in self.ctx.pinned or n.control_inputs:  # fetched as a target, or on a control edge
             return super().visit(n, ins, w)

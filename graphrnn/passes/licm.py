@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from graphrnn.ir.analysis import live_nodes
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import ELEMENTWISE, get_opdef
-from graphrnn.passes.rebuild import PassContext, Rewriter, Writer, is_stateful
+from graphrnn.ir.trampoline import Step
+from graphrnn.passes.rebuild import PassContext, Rewriter, Visited, Writer, is_stateful
 
 # Kernels that may raise on input *values* (not only on types the verifier already checked);
 # TensorArrayNew/TensorArrayNewAxis reject a negative size.
@@ -74,10 +75,14 @@ def invariant_nodes(body: Graph, n_carry: int) -> list[Node]:
 
 
 class LicmRewriter(Rewriter):
-    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
+    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
         if n.op != "While":
             return super().visit(n, ins, w)
-        attrs = self.sub_attrs(n, w)  # fresh subgraphs, owned here: edited in place below
+        return self._while(n, ins, w)
+
+    def _while(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Step[Sequence[Value]]:
+        """A step (`graphrnn.ir.trampoline`): the body and cond are rebuilt first, then hoisted from."""
+        attrs = yield self.sub_attrs_steps(n, w)  # fresh subgraphs, owned here: edited in place below
         body: Graph = attrs["body"]
         cond: Graph = attrs["cond"]
         k = n.attrs["n_carry"]

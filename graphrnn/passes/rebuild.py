@@ -4,7 +4,9 @@ Passes never mutate a graph: a `Rewriter` walks the old graph in order and write
 through a `Writer`, node by node, mapping old values to new ones. Copied nodes keep their name
 and source line (errors still point at the user's code); nodes a rewrite creates get fresh names
 unique in the whole root graph. Subgraphs are rebuilt too (their ``parent`` is the new owner's
-graph), one nesting level per call: recursion depth is the loop nesting depth, never the node count.
+graph) without recursion: rebuilding a graph is a step (`graphrnn.ir.trampoline`) that yields the
+rebuild of each subgraph it meets, so loops nested 500 deep rebuild at Python's default recursion
+limit. A `visit` returns the new outputs, or a step that yields nested rebuilds and returns them.
 
 After a graph is written, `Writer.cleanup` removes the pure nodes a rewrite made dead (nodes whose
 outputs were read before the rewrite and are read by nothing now, and unused nodes it created),
@@ -21,6 +23,7 @@ import numpy as np
 from graphrnn.ir.errors import GraphError, PassError
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import STATEFUL, get_opdef
+from graphrnn.ir.trampoline import Step, is_step, run_nested
 from graphrnn.ir.types import TensorType
 from graphrnn.passes.report import Blocked, Rewrite
 
@@ -218,17 +221,31 @@ def used_node_names(g: Graph) -> set[str]:
     return out
 
 
+Outputs = Sequence[Value]
+Visited = Sequence[Value] | Step[Sequence[Value]]
+
+
 class Rewriter:
-    """Rebuilds a graph and all its subgraphs; subclasses override `visit` (and maybe `begin`)."""
+    """Rebuilds a graph and all its subgraphs; subclasses override `visit` (and maybe `begin`).
+
+    A `visit` that rebuilds a node's subgraphs returns a step (a generator) that yields
+    ``self.sub_attrs_steps(n, w)`` (or `graph_steps`) and returns the outputs; `run` drives it.
+    """
 
     def __init__(self, ctx: PassContext) -> None:
         self.ctx = ctx
         self.changed = False
 
     def run(self, g: Graph) -> Graph:
-        return self.graph(g, None)
+        return run_nested(self.graph_steps(g, None))
 
     def graph(self, old: Graph, parent: Graph | None, param_types: Sequence[TensorType] | None = None) -> Graph:
+        """`graph_steps` run to completion (for a rebuild started outside a step)."""
+        return run_nested(self.graph_steps(old, parent, param_types))
+
+    def graph_steps(self, old: Graph, parent: Graph | None, param_types: Sequence[TensorType] | None = None
+                    ) -> Step[Graph]:
+        """Rebuilds ``old`` under ``parent`` (a step: nested rebuilds are yielded)."""
         w = Writer(old, parent, self.ctx)
         vmap: dict[int, Value] = {}
         for i, p in enumerate(old.params):
@@ -237,6 +254,8 @@ class Rewriter:
         for n in old.nodes:
             ins = tuple(vmap[id(v)] for v in n.inputs)
             outs = self.visit(n, ins, w)
+            if is_step(outs):
+                outs = yield outs
             for v, nv in zip(n.outputs, outs):
                 vmap[id(v)] = nv
         w.g.results = [vmap[id(r)] for r in old.results]
@@ -253,7 +272,20 @@ class Rewriter:
 
     def sub_attrs(self, n: Node, w: Writer) -> dict[str, Any]:
         """``n``'s attrs with each subgraph rebuilt (by this rewriter) under ``w``'s graph."""
-        return {k: self.graph(v, w.g) if isinstance(v, Graph) else v for k, v in n.attrs.items()}
+        return run_nested(self.sub_attrs_steps(n, w))
 
-    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
-        return w.copy(n, ins, self.sub_attrs(n, w)).outputs
+    def sub_attrs_steps(self, n: Node, w: Writer) -> Step[dict[str, Any]]:
+        """`sub_attrs` as a step (each subgraph's rebuild is yielded)."""
+        out: dict[str, Any] = {}
+        for k, v in n.attrs.items():
+            out[k] = (yield self.graph_steps(v, w.g)) if isinstance(v, Graph) else v
+        return out
+
+    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
+        if not n.subgraphs:
+            return w.copy(n, ins).outputs
+        return self._copy_with_subgraphs(n, ins, w)
+
+    def _copy_with_subgraphs(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Step[Outputs]:
+        attrs = yield self.sub_attrs_steps(n, w)
+        return w.copy(n, ins, attrs).outputs

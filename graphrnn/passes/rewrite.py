@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphrnn.ir.graph import Graph, Node, Value
+from graphrnn.ir.trampoline import Step, is_step
 from graphrnn.ir.types import TensorType
-from graphrnn.passes.rebuild import NameTable, PassContext, Rewriter, Writer, is_stateful
+from graphrnn.passes.rebuild import NameTable, PassContext, Rewriter, Visited, Writer, is_stateful
 
 MAX_SWEEPS = 16
 
@@ -95,14 +96,24 @@ class RuleRewriter(Rewriter):
     def candidates(self, n: Node) -> list[Rule]:
         return self.by_op.get(n.op, []) + self.any_op
 
-    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
+    def visit(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
         outs = self.rewrite(n, ins, w)
+        if is_step(outs):  # a node with subgraphs: count once they are rebuilt
+            return self._counted(n, outs)  # type: ignore[arg-type]
+        self._count(n, outs)  # type: ignore[arg-type]
+        return outs
+
+    def _counted(self, n: Node, step: Step[Sequence[Value]]) -> Step[Sequence[Value]]:
+        outs = yield step
+        self._count(n, outs)
+        return outs
+
+    def _count(self, n: Node, outs: Sequence[Value]) -> None:
         counts = self._old_counts
         for v, nv in zip(n.outputs, outs):
             self.use_count.setdefault(id(nv), counts.get(id(v), 0))
-        return outs
 
-    def rewrite(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
+    def rewrite(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
         if n.subgraphs or n.name in self.ctx.pinned or n.control_inputs or is_stateful(n):
             return super().visit(n, ins, w)
         rules = self.candidates(n)

@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphrnn.ir.graph import Graph, Node, Value
+from graphrnn.ir.trampoline import Step
 from graphrnn.ir.types import TensorType
 from graphrnn.passes import ops as _ops  # noqa: F401 - registers TensorArrayNewAxis
-from graphrnn.passes.rebuild import PassContext, Writer
+from graphrnn.passes.rebuild import PassContext, Visited, Writer
 from graphrnn.passes.rewrite import RuleRewriter, rules_would_fire, run_rules
 from graphrnn.passes.rules_transpose import TRANSPOSE_RULES, inverse, keeps_order
 
@@ -69,10 +70,14 @@ class TransposeRewriter(RuleRewriter):
                 self.consumers.setdefault(id(v), []).append(n)
         self.results.update(id(r) for r in old.results)
 
-    def rewrite(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Sequence[Value]:
+    def rewrite(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Visited:
         if n.op != "While":
             return super().rewrite(n, ins, w)
-        attrs = self.sub_attrs(n, w)
+        return self._while(n, ins, w)
+
+    def _while(self, n: Node, ins: tuple[Value, ...], w: Writer) -> Step[Sequence[Value]]:
+        """A step (`graphrnn.ir.trampoline`): the body and cond are rebuilt first, then (a), (b)."""
+        attrs = yield self.sub_attrs_steps(n, w)
         ins_l = list(ins)
         for j in range(n.attrs["n_carry"], len(ins_l)):
             self._sink_capture(n, j, ins_l, attrs, w)
