@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graphrnn as tf
 from graphrnn.export.tensorboard_graph import to_graph_def
@@ -239,3 +241,16 @@ def test_writer_arguments_are_checked(tmp_path, kwargs, match):
     args = {"logdir": str(tmp_path), **kwargs}
     with pytest.raises(tf.summary.SummaryWriterError, match=match):
         tf.summary.FileWriter(**args)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="abc/_-.xyz", min_size=1, max_size=12),
+                          st.floats(allow_nan=False, width=32), st.integers(0, 2**40)), max_size=8))
+def test_any_scalars_round_trip_through_the_event_file(tmp_path_factory, items):
+    logdir = str(tmp_path_factory.mktemp("ev"))
+    with tf.summary.FileWriter(logdir, max_queue=3) as w:
+        for tag, value, step in items:
+            w.add_summary(tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=value)]), step)
+    (path,) = event_files(logdir)
+    got = [(e.summary.value[0].tag, e.summary.value[0].simple_value, e.step) for e in read_events(path)[1:]]
+    assert got == items
