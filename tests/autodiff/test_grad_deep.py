@@ -1,4 +1,5 @@
-"""Deep loop nests differentiate: correct gradients and a gradient graph linear in the depth (issue #10).
+"""Deep loop nests differentiate: correct gradients, a gradient graph linear in the depth, and a
+500-deep nest at Python's default recursion limit (issue #10).
 
 A D-deep nest: level k is ``while i < trips: y = level_{k-1}(y)``; the innermost level computes
 ``tanh(y * w) + 0.1 * y`` with ``w`` captured from the top (a variable or a placeholder).
@@ -119,6 +120,28 @@ def test_loop_tapes_do_not_grow_with_depth() -> None:
     loops = [n for n in g.walk() if n.op == "While"]
     carries = {n.attrs["n_carry"] for n in loops}
     assert len(loops) == 24 and max(carries) <= 6, sorted(carries)
+
+
+def test_500_deep_nest_at_the_default_recursion_limit() -> None:
+    """gr.gradients, the default passes and the interpreter handle a 500-deep nest with Python's
+    default recursion limit (one trip per level: the value is tanh(x * w) + 0.1 x)."""
+    depth = 500
+    g = gr.Graph()
+    with g.as_default():
+        x = gr.placeholder(gr.float64, [2], name="x")
+        w = gr.placeholder(gr.float64, [2], name="w")
+        with recursion_limit(20_000):  # the nest is built by this test's own recursive Python
+            loss = gr.reduce_sum(nest(x, w, [1] * depth))
+        with recursion_limit(DEFAULT_LIMIT):
+            gx, gw = gr.gradients(loss, [x, w])
+            xv, wv = np.array([0.3, -0.2]), np.array([0.5, 0.8])
+            with gr.Session(graph=g) as sess:  # optimized (the default pipeline)
+                lv, gxv, gwv = sess.run([loss, gx, gw], {x: xv, w: wv})
+            assert sys.getrecursionlimit() == DEFAULT_LIMIT  # the interpreter restored it
+    t = np.tanh(xv * wv)
+    np.testing.assert_allclose(lv, np.sum(t + 0.1 * xv))
+    np.testing.assert_allclose(gxv, wv * (1 - t * t) + 0.1)
+    np.testing.assert_allclose(gwv, xv * (1 - t * t))
 
 
 def test_trampoline_runs_deep_chains_and_routes_errors() -> None:
