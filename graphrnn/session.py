@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -349,6 +349,36 @@ class Session:
         self._reports.last = RunReport(len(cached.plan.nodes), dict(stats.while_iterations),
                                        cached.report is not None, cached.report, notes)
 
+    def make_callable(self, fetches: Any, feed_list: Any = None, accept_options: bool = False) -> Any:
+        """TF1's ``make_callable``: a function running ``fetches`` with the values of ``feed_list``
+        given positionally (``f(x_batch, y_batch)``); with ``accept_options`` it also takes
+        ``options=`` and ``run_metadata=``. Fetches and feeds are checked now, not at the first call."""
+        self._check_open("make a callable")
+        for x in nest.flatten(fetches):
+            _fetch_leaf(x, self.graph)
+        keys = [] if feed_list is None else list(feed_list)
+        for k in keys:
+            if not isinstance(_fetch_leaf(k, self.graph, what="feed"), Value):
+                raise FeedError(f"make_callable's feed_list must hold tensors, got operation {k!r}",
+                                fix="list tensors (e.g. 'x:0'), in the order the callable takes their values")
+
+        def run_callable(*feed_values: Any, **kwargs: Any) -> Any:
+            if len(feed_values) != len(keys):
+                raise FeedError(f"this callable takes {len(keys)} feed value(s) (for "
+                                f"{', '.join(getattr(k, 'name', str(k)) for k in keys) or 'nothing'}), "
+                                f"got {len(feed_values)}", fix="pass one value per tensor of feed_list, in order")
+            extra = set(kwargs) - ({"options", "run_metadata"} if accept_options else set())
+            if extra:
+                raise SessionError(f"this callable got unexpected keyword argument(s) {sorted(extra)}",
+                                   fix="make it with accept_options=True to pass options= and run_metadata=")
+            return self.run(fetches, dict(zip(keys, feed_values)), **kwargs)
+        return run_callable
+
+    def list_devices(self) -> list[DeviceAttributes]:
+        """The devices this Session runs on: this process's CPU (TF1's ``Session.list_devices``)."""
+        self._check_open("list devices")
+        return [DeviceAttributes(_LOCAL_CPU, "CPU", _CPU_MEMORY_LIMIT, 0)]
+
     def plan_for(self, fetches: Any, feed_keys: Any = ()) -> Plan:
         """The compiled plan `run` would use (for introspection and tests)."""
         self._check_open("compile a plan")
@@ -361,6 +391,16 @@ class Session:
 
 
 _LOCAL_CPU = "/job:localhost/replica:0/task:0/device:CPU:0"
+_CPU_MEMORY_LIMIT = 268435456  # what TF1 reports for its CPU device (the NumPy backend sets no limit)
+
+
+class DeviceAttributes(NamedTuple):
+    """One entry of `Session.list_devices` (TF1's field names)."""
+
+    name: str
+    device_type: str
+    memory_limit_bytes: int
+    incarnation: int
 
 
 def _log_placement(nodes: tuple[Node, ...]) -> None:

@@ -88,7 +88,7 @@ class PlanCacheInfo(NamedTuple):
     """Counters of a Session's plan cache (like ``functools.lru_cache``'s ``cache_info``)."""
 
     hits: int
-    misses: int          # lookups that found no valid plan (each is followed by a compile)
+    misses: int          # lookups that found no valid plan (then compiled, unless another thread just did)
     invalidations: int   # plans dropped because a graph rewrite changed a node they were built from
     evictions: int       # plans dropped because the cache was full
     size: int
