@@ -109,6 +109,15 @@ def _step_list(inputs: Any, what: str, op: str) -> list[Any]:
     return list(inputs)
 
 
+def _integer_ids(inputs: list[Any], what: str, op: str) -> list[Value]:
+    ids = [convert_to_tensor(i) for i in inputs]
+    for k, i in enumerate(ids):
+        if not i.dtype.is_integer:
+            raise DTypeError(f"{op}: {what}[{k}] must hold integer symbols, got {i.dtype.name}", op=op,
+                             source=_where(), fix="feed int32 symbol ids of shape [batch]")
+    return ids
+
+
 def _graph_objects(obj: Any, memo: dict[int, Any], seen: set[int]) -> None:
     """Adds every graph object reachable from a cell's attributes to ``memo`` as itself, so a deep
     copy of the cell shares them (a `DropoutWrapper`'s keep_prob placeholder, a constant...)."""
@@ -300,11 +309,7 @@ def embedding_rnn_decoder(decoder_inputs: Sequence[Any], initial_state: Any, cel
         raise GraphError(f"{op}: feed_previous must be a Python bool, got {feed_previous!r}", op=op,
                          source=_where(), fix="build two decoders (feed_previous=True and False) and choose "
                                               "between them with gr.cond if it must be decided at run time")
-    ids = [convert_to_tensor(i) for i in decoder_inputs]
-    for k, i in enumerate(ids):
-        if not i.dtype.is_integer:
-            raise DTypeError(f"{op}: decoder_inputs[{k}] must hold integer symbols, got {i.dtype.name}",
-                             op=op, source=_where(), fix="feed int32 symbol ids of shape [batch]")
+    ids = _integer_ids(decoder_inputs, "decoder_inputs", op)
     with variable_scope(scope or "embedding_rnn_decoder") as vs:
         dtype = vs.dtype or dtypes.float32
         projection = None if output_projection is None else _check_projection(output_projection, num_symbols,
@@ -470,15 +475,6 @@ def one2many_rnn_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs_dict: dic
                     outputs_dict[name], state_dict[name] = _cond_decoders(pred, decode, len(decoder_inputs),
                                                                           encoder_state)
     return outputs_dict, state_dict
-
-
-def _integer_ids(inputs: list[Any], what: str, op: str) -> list[Value]:
-    ids = [convert_to_tensor(i) for i in inputs]
-    for k, i in enumerate(ids):
-        if not i.dtype.is_integer:
-            raise DTypeError(f"{op}: {what}[{k}] must hold integer symbols, got {i.dtype.name}", op=op,
-                             source=_where(), fix="feed int32 symbol ids of shape [batch]")
-    return ids
 
 
 def _check_loss_lists(logits: Any, targets: Any, weights: Any, op: str) -> tuple[list[Value], list[Value],

@@ -21,7 +21,7 @@ A ``loop_function`` feeds back outputs as in `rnn_decoder`. Variables are create
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graphrnn import nest
@@ -30,28 +30,31 @@ from graphrnn.contrib.legacy_seq2seq import (
     _check_loop_function,
     _check_projection,
     _check_state,
+    _cond_decoders,
+    _embedding_encoder,
     _extract_argmax_and_embed,
+    _feed_previous_pred,
+    _integer_ids,
     _step_list,
     _where,
     copy_cell,
 )
-from graphrnn.contrib.rnn_wrappers import EmbeddingWrapper, OutputProjectionWrapper
+from graphrnn.contrib.rnn_wrappers import OutputProjectionWrapper
 from graphrnn.ir import dtypes
 from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.types import format_shape
 from graphrnn.nn.cells_base import RNNCell, _dims
-from graphrnn.nn.rnn import check_cell, static_rnn
+from graphrnn.nn.rnn import check_cell
 from graphrnn.ops.array import concat, reshape, stack
 from graphrnn.ops.array_index import getitem
 from graphrnn.ops.array_shape import expand_dims, shape, zeros
-from graphrnn.ops.control_flow import cond
 from graphrnn.ops.convert import convert_to_tensor
 from graphrnn.ops.initializers import zeros_initializer
 from graphrnn.ops.math import multiply, tanh
 from graphrnn.ops.math_reduce import matmul, reduce_sum
 from graphrnn.ops.nn import bias_add, embedding_lookup, softmax
-from graphrnn.ops.state import Variable, get_variable, get_variable_scope, variable_scope
+from graphrnn.ops.state import get_variable, get_variable_scope, variable_scope
 
 __all__ = ["attention_decoder", "embedding_attention_decoder", "embedding_attention_seq2seq"]
 
@@ -178,11 +181,7 @@ def embedding_attention_decoder(decoder_inputs: Sequence[Any], initial_state: An
     if not isinstance(feed_previous, bool):
         raise GraphError(f"{op}: feed_previous must be a Python bool, got {feed_previous!r}", op=op,
                          source=_where(), fix="use embedding_attention_seq2seq, which accepts a bool tensor")
-    ids = [convert_to_tensor(i) for i in decoder_inputs]
-    for k, i in enumerate(ids):
-        if not i.dtype.is_integer:
-            raise DTypeError(f"{op}: decoder_inputs[{k}] must hold integer symbols, got {i.dtype.name}", op=op,
-                             source=_where(), fix="feed int32 symbol ids of shape [batch]")
+    ids = _integer_ids(decoder_inputs, "decoder_inputs", op)
     if output_size is None:
         output_size = cell.output_size
     with variable_scope(scope or "embedding_attention_decoder", dtype=dtype) as vs:
@@ -211,21 +210,12 @@ def embedding_attention_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs: S
     check_cell(cell)
     encoder_inputs = _step_list(encoder_inputs, "encoder_inputs", op)
     decoder_inputs = _step_list(decoder_inputs, "decoder_inputs", op)
-    pred: Any = None
-    if not isinstance(feed_previous, bool):
-        pred = feed_previous.value() if isinstance(feed_previous, Variable) else feed_previous
-        if not isinstance(pred, Value) or not pred.dtype.is_bool or pred.type.rank not in (0, None):
-            raise GraphError(f"{op}: feed_previous must be a Python bool or a scalar bool tensor, got "
-                             f"{feed_previous!r}", op=op, source=_where(),
-                             fix="pass True/False, or a gr.placeholder(gr.bool, []) to choose at run time")
+    pred = _feed_previous_pred(feed_previous, op)
     with variable_scope(scope or "embedding_attention_seq2seq", dtype=dtype) as vs:
         dtype = vs.dtype or dtypes.float32
-        enc_cell = EmbeddingWrapper(encoder_cell if encoder_cell is not None else copy_cell(cell),
-                                    embedding_classes=num_encoder_symbols, embedding_size=embedding_size)
-        # graphrnn's static_rnn wants [batch, depth] inputs: the ids go in as [batch, 1] columns.
-        ids = [convert_to_tensor(x) for x in encoder_inputs]
-        ids = [expand_dims(x, 1) if x.type.rank == 1 else x for x in ids]
-        encoder_outputs, encoder_state = static_rnn(enc_cell, ids, dtype=dtype)
+        encoder_outputs, encoder_state = _embedding_encoder(
+            encoder_cell if encoder_cell is not None else copy_cell(cell), encoder_inputs, num_encoder_symbols,
+            embedding_size, dtype)
         depth = _dims(cell.output_size)[0]
         attention_states = concat([reshape(e, [-1, 1, depth]) for e in encoder_outputs], 1)
         output_size = None
@@ -233,21 +223,12 @@ def embedding_attention_seq2seq(encoder_inputs: Sequence[Any], decoder_inputs: S
             cell = OutputProjectionWrapper(cell, num_decoder_symbols)
             output_size = num_decoder_symbols
 
-        def decode(feed: bool, update: bool = True) -> tuple[list[Value], Any]:
+        def decode(feed: bool, update: bool = False) -> tuple[list[Value], Any]:
             return embedding_attention_decoder(decoder_inputs, encoder_state, attention_states, cell,
                                                num_decoder_symbols, embedding_size, num_heads=num_heads,
                                                output_size=output_size, output_projection=output_projection,
                                                feed_previous=feed, update_embedding_for_previous=update,
                                                initial_state_attention=initial_state_attention)
         if pred is None:
-            return decode(feed_previous)
-
-        def branch(feed: bool) -> Callable[[], list[Any]]:
-            def build() -> list[Any]:
-                with variable_scope(get_variable_scope(), reuse=None if feed else True):
-                    outputs, state = decode(feed, update=False)
-                return outputs + nest.flatten(state)
-            return build
-        both = cond(pred, branch(True), branch(False))
-        n = len(decoder_inputs)
-        return list(both[:n]), nest.pack_sequence_as(encoder_state, list(both[n:]))
+            return decode(feed_previous, update=True)
+        return _cond_decoders(pred, decode, len(decoder_inputs), encoder_state)
