@@ -82,10 +82,13 @@ def as_dtype(x: Any) -> DType:
         return int32
     if x is bool:
         return bool_
+    if x is None or (isinstance(x, type) and not issubclass(x, (np.generic, bytes))):
+        # NumPy reads None as float64 and any other class as its object dtype: neither is a dtype.
+        raise DTypeError(f"cannot interpret {x!r} as a dtype", fix="pass e.g. gr.float32")
     try:
         npd = np.dtype(x)
-    except TypeError as e:
-        raise DTypeError(f"cannot interpret {x!r} as a dtype") from e
+    except (TypeError, ValueError):  # ValueError: objects with a non-NumPy .dtype (a tensor)
+        raise DTypeError(f"cannot interpret {x!r} as a dtype", fix="pass e.g. gr.float32") from None
     if npd in _BY_NP:
         return _BY_NP[npd]
     raise DTypeError(f"NumPy dtype {npd} has no graphrnn dtype",

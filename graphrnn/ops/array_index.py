@@ -24,6 +24,7 @@ from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import PURE, register
 from graphrnn.ir.types import UNKNOWN_RANK, TensorType, format_shape, normalize_axis
 from graphrnn.ops.array import _t, axis_arg, norm_or_raw, op_context, static_ints, static_value
+from graphrnn.ops.convert import int_list_arg
 from graphrnn.ops.rules import Attrs, Types, require_int
 
 _py_slice = builtins.slice  # this module defines TF1's `slice`
@@ -354,7 +355,7 @@ register("ReverseV2", _reverse_rule, "flips the dims listed in attr 'axis'", tra
 def reverse(tensor: Any, axis: Any, name: str = "ReverseV2") -> Value:
     """TF1 `tf.reverse` (= `reverse_v2`): ``axis`` is a list of dims to flip."""
     x = _t(tensor)
-    axes = static_ints(axis, "axis")
+    axes = int_list_arg(axis, "axis")  # a list, as TF1's ReverseV2 needs a 1-D axis
     return builder.add_op("ReverseV2", [x], {"axis": tuple(norm_or_raw(a, x.type.rank) for a in axes)},
                           name=name)
 

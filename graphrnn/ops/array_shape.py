@@ -18,7 +18,7 @@ from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import NON_DIFFERENTIABLE, PURE, register
 from graphrnn.ir.types import TensorType, format_shape, normalize_axis
 from graphrnn.ops.array import _t, axis_arg, norm_or_raw, op_context, stack, static_dims, static_ints, static_value
-from graphrnn.ops.convert import constant, inferred_dtype
+from graphrnn.ops.convert import constant, inferred_dtype, int_arg
 from graphrnn.ops.rules import Attrs, Types, require_int, require_rank, same_dtype
 
 # --- shape / size / rank -------------------------------------------------------------------------
@@ -244,9 +244,16 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name
     vals = [static_value(t) for t in ts]
     n: int | None = None
     if all(v is not None for v in vals):
-        if float(vals[2]) == 0:
+        if any(v.ndim for v in vals):
+            raise ShapeError(f"range's start, limit and delta must be scalars, got shapes "
+                             f"{[list(v.shape) for v in vals]}")
+        start_v, limit_v, delta_v = (float(v) for v in vals)
+        if delta_v == 0:
             raise GraphError("range's delta must not be 0")
-        n = max(0, int(np.ceil((float(vals[1]) - float(vals[0])) / float(vals[2]))))
+        if (limit_v - start_v) * delta_v < 0:  # TF1's Range kernel refuses to count the wrong way
+            raise ShapeError(f"range({vals[0].item()}, {vals[1].item()}, {vals[2].item()}) counts away from "
+                             "its limit", fix="with delta > 0 use start <= limit, with delta < 0 start >= limit")
+        n = max(0, int(np.ceil((limit_v - start_v) / delta_v)))
     return builder.add_op("Range", ts, {"static_size": n}, name=name)
 
 
@@ -375,10 +382,13 @@ def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = dtypes.bool_,
     ins = [x]
     static_max: int | None = None
     if maxlen is not None:
-        m = maxlen if isinstance(maxlen, Value) else constant(maxlen, dtype=x.dtype, name="maxlen")
+        if isinstance(maxlen, Value):
+            m = maxlen
+        else:
+            m = constant(int_arg(maxlen, "maxlen", minimum=0), dtype=x.dtype, name="maxlen")
         ins.append(m)
         mv = static_value(m)
-        static_max = None if mv is None else int(mv)
+        static_max = None if mv is None or mv.ndim else int(mv)
     return builder.add_op("SequenceMask", ins, {"dtype": dtypes.as_dtype(dtype), "static_maxlen": static_max},
                           name=name)
 

@@ -258,15 +258,24 @@ def _static_int_array(x: Any, what: str) -> np.ndarray:
     return np.asarray(_int_entry(x, what, x))
 
 
+def _check_index_range(n: int, what: str) -> int:
+    """Axes, sizes, counts and indices are TF1's int32 index type: beyond it TF1's kernels would
+    wrap or fail to allocate, so it is a `ShapeError` here."""
+    if not _INT32.min <= n <= _INT32.max:
+        raise ShapeError(f"{what} {n} does not fit int32 (the range of sizes, axes and indices)",
+                         fix=f"use a {what} in [{_INT32.min}, {_INT32.max}]")
+    return n
+
+
 def int_arg(x: Any, what: str, *, minimum: int | None = None) -> int:
     """``x`` as a Python int: a Python/NumPy int or a constant scalar int tensor; a `DTypeError`
-    for floats, bools and non-numbers; a `ShapeError` below ``minimum``."""
+    for floats, bools and non-numbers; a `ShapeError` below ``minimum`` or outside int32."""
     if isinstance(x, (list, tuple)):
         raise ShapeError(f"{what} must be a single int, got {_short(x)}")
     v = _static_int_array(x, what)
     if v.ndim != 0:
         raise ShapeError(f"{what} must be a scalar int, got shape {list(v.shape)}")
-    n = int(v)
+    n = _check_index_range(int(v), what)
     if minimum is not None and n < minimum:
         raise ShapeError(f"{what} must be >= {minimum}, got {n}")
     return n
@@ -282,7 +291,7 @@ def int_list_arg(x: Any, what: str, *, allow_scalar: bool = False) -> tuple[int,
         for e in x:
             if isinstance(e, np.ndarray) and e.ndim == 0:
                 e = e[()]
-            out.append(_int_entry(e, what, x))
+            out.append(_check_index_range(_int_entry(e, what, x), what))
         return tuple(out)
     if x is None or isinstance(x, (str, bytes, dict)):
         raise DTypeError(f"{what} must be a list of ints, got {_short(x)}")
@@ -293,10 +302,10 @@ def int_list_arg(x: Any, what: str, *, allow_scalar: bool = False) -> tuple[int,
     if v.dtype.kind not in "iu" and v.size:
         raise DTypeError(f"{what} must hold integers, got {_short(x)}")
     if v.ndim == 0 and allow_scalar:
-        return (int(v),)
+        return (_check_index_range(int(v), what),)
     if v.ndim != 1:
         raise ShapeError(f"{what} must be a 1-D list of ints, got {_short(x)} of shape {list(v.shape)}")
-    return tuple(int(e) for e in v)
+    return tuple(_check_index_range(int(e), what) for e in v)
 
 
 __all__ = ["constant", "convert_to_tensor", "convert_like", "inferred_dtype", "static_value", "int_arg", "int_list_arg",

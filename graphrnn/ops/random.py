@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from graphrnn.ir import builder, dtypes
-from graphrnn.ir.errors import DTypeError
+from graphrnn.ir.errors import DTypeError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import NON_DIFFERENTIABLE, STATEFUL, register
 from graphrnn.ir.types import TensorType, as_shape
@@ -46,6 +46,8 @@ def _param(v: Any, what: str) -> float:
 
 
 def _random(op: str, shape: Any, dtype: Any, seed: int | None, name: str, **params: float) -> Value:
+    if shape is None or isinstance(shape, (bool, int, np.integer)):
+        raise ShapeError(f"{op}'s shape must be a list of dims, got {shape!r}", fix="pass e.g. [batch, 10]")
     shp = as_shape(shape)
     if any(d is None for d in shp):
         raise DTypeError(f"{op} needs a fully known shape, got {list(shp)}")
