@@ -590,9 +590,13 @@ def model_with_buckets(encoder_inputs: Sequence[Any], decoder_inputs: Sequence[A
     return outputs, losses
 
 
-# The attention decoders live in their own module; they are part of this namespace, as in TF1.
+# The attention decoders live in their own module; they are part of this namespace, as in TF1. Missing TF1
+# names get graphrnn.compat's explanation (the module __getattr__ below).
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
 from graphrnn.contrib.legacy_seq2seq_attention import (  # noqa: E402
     attention_decoder,
     embedding_attention_decoder,
     embedding_attention_seq2seq,
 )
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead

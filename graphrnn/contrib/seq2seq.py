@@ -154,3 +154,7 @@ def sequence_loss(logits: Any, targets: Any, weights: Any, average_across_timest
             return div_no_nan(reduce_sum(crossent, axis=axis),
                               count_nonzero(weights, axis=axis, dtype=crossent.dtype))
         return crossent
+
+from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)  # a TF1 name graphrnn lacks: say what to use instead
