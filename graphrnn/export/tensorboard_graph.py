@@ -30,6 +30,12 @@ from graphrnn.summary.protos import INSTALL_HINT, Protos, load
 # DataType enum names of tensorflow/core/framework/types.proto, by our dtype name.
 _DT_NAMES = {"float16": "DT_HALF", "float32": "DT_FLOAT", "float64": "DT_DOUBLE", "int32": "DT_INT32",
              "int64": "DT_INT64", "bool": "DT_BOOL", "string": "DT_STRING"}
+# Constants up to this many elements carry their values (TensorBoard shows them); bigger ones only
+# their dtype and shape, so the GraphDef stays small.
+MAX_CONST_ELEMENTS = 16
+# The TensorProto field holding each dtype's values.
+_VALUE_FIELDS = {"float32": "float_val", "float64": "double_val", "int32": "int_val", "int64": "int64_val",
+                 "bool": "bool_val", "float16": "half_val", "string": "string_val"}
 # Ops whose output type TF1 stores under "dtype" rather than "T".
 _DTYPE_ATTR_OPS = frozenset({"Placeholder", "Const", "VariableV2", "RandomNormal", "RandomUniform",
                              "TruncatedNormal"})
@@ -182,8 +188,29 @@ class _Converter:
             if key not in attr:
                 attr[key].CopyFrom(self.type_attr(n.outputs[0].dtype))
             attr["_output_shapes"].CopyFrom(self.shapes_attr(tuple(v.type for v in n.outputs)))
+        if n.op == "Const":
+            self.const_value(attr["value"], n.attrs.get("value"), n.outputs[0].type)
+            if not attr["value"].HasField("tensor"):
+                del attr["value"]
         if n.source is not None:
             attr["_source"].s = f"{n.source[0]}:{n.source[1]}".encode()
+
+    def const_value(self, a: Any, value: Any, t: TensorType) -> None:
+        """Writes a small constant into AttrValue ``a`` as a TensorProto (left empty otherwise)."""
+        field = _VALUE_FIELDS.get(t.dtype.name)
+        if field is None or not isinstance(value, np.ndarray) or value.size > MAX_CONST_ELEMENTS:
+            return
+        tensor = a.tensor
+        tensor.dtype = _dtype_enum(self.p, t.dtype)
+        tensor.tensor_shape.CopyFrom(_shape_proto(self.p, TensorType(t.dtype, value.shape)))
+        flat = value.ravel()
+        if t.dtype.name == "float16":  # TF stores halves as their 16-bit patterns
+            values: list[Any] = flat.view(np.uint16).astype(np.int32).tolist()
+        elif t.dtype.name == "string":
+            values = [bytes(x) for x in flat]
+        else:
+            values = flat.tolist()
+        getattr(tensor, field).extend(values)
 
 
 def to_graph_def(graph: Graph) -> Any:

@@ -107,6 +107,21 @@ def test_graph_def_of_cond_and_control_dependencies():
         to_graph_def(g.get_operation_by_name(if_name).attrs["then_branch"])
 
 
+def test_small_constants_carry_their_values():
+    g = tf.Graph()
+    with g.as_default():
+        tf.constant([1.5, -2.0], name="small")
+        tf.constant(np.arange(6, dtype=np.int64).reshape(2, 3), name="ints")
+        tf.constant(np.ones(17, np.float32), name="big")
+        tf.constant(np.array([1.0, 0.5], np.float16), name="half")
+    by_name = {n.name: n for n in to_graph_def(g).node}
+    small = by_name["small"].attr["value"].tensor
+    assert list(small.float_val) == [1.5, -2.0] and [d.size for d in small.tensor_shape.dim] == [2]
+    assert list(by_name["ints"].attr["value"].tensor.int64_val) == [0, 1, 2, 3, 4, 5]
+    assert "value" not in by_name["big"].attr and by_name["big"].attr["dtype"].type == 1
+    assert list(by_name["half"].attr["value"].tensor.half_val) == [0x3C00, 0x3800]
+
+
 def test_closed_writer_is_a_logged_noop_and_reopen_starts_a_new_file(tmp_path, caplog):
     w = tf.summary.FileWriter(str(tmp_path), filename_suffix=".a")
     w.close()
