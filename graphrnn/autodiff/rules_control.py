@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphrnn.autodiff.clone import clone_nodes, needed_nodes, replay
+from graphrnn.autodiff.clone import clone_nodes, replay
 from graphrnn.autodiff.gradients import backprop_steps
 from graphrnn.autodiff.if_tape import IfTape, if_tape, instrument_if
 from graphrnn.autodiff.registry import GradContext, IndexedGrad, add_node, densify, grad_rule, zeros_like
+from graphrnn.autodiff.while_grad import recomputed, replay_packed
 from graphrnn.ir import builder
 from graphrnn.ir.builder import seal_captures
 from graphrnn.ir.graph import Graph, Node, Value
@@ -60,8 +61,11 @@ def _if(node: Node, grads: list[Any], ctx: GradContext) -> Step[list[Any]]:
         sub = Graph(parent=outer, name=key)
         with builder.tracing(sub):
             vmap: dict[int, Value] = {id(p): builder.capture(c, sub) for p, c in zip(br.params, caps)}
-            for n in needed_nodes(br, [br.results[i] for i in fout]):
-                if n.outputs and id(n.outputs[0]) in tape.saved:
+            for n in recomputed(br, [br.results[i] for i in fout], tape.packed):
+                k = tape.packed.get(id(n))
+                if k is not None:  # a nested loop or cond: replayed from its exported pack
+                    replay_packed(n, builder.capture(node.outputs[k], sub), vmap)
+                elif n.outputs and id(n.outputs[0]) in tape.saved:
                     replay(n, [builder.capture(node.outputs[tape.saved[id(v)]], sub) for v in n.outputs], vmap)
                 else:
                     clone_nodes([n], vmap)

@@ -65,7 +65,7 @@ from typing import Any
 
 from graphrnn.autodiff.clone import clone_nodes, drop_dead, needed_nodes, replay
 from graphrnn.autodiff.gradients import backprop_steps
-from graphrnn.autodiff.if_tape import draws_random, instrument_if
+from graphrnn.autodiff.if_tape import _IF_TAPES, draws_random, instrument_if, instrument_if_one
 from graphrnn.autodiff.ops import stack_type
 from graphrnn.autodiff.registry import GRADIENTS, GradContext, IndexedGrad, add_op, densify, grad_rule, zeros_like
 from graphrnn.ir import builder, dtypes
@@ -140,7 +140,7 @@ def _plan_tape(node: Node) -> tuple[list[int], list[Value], frozenset[int], list
     replayed: set[int] = set()
     nested = [n for n in nodes if stored_whole(n)]
     for n in nodes:
-        if n.op == "If" and instrument_if(n).saved:
+        if n.op == "If" and instrument_if(n).exports:
             replayed.add(id(n))
         elif n.op == "While" and not stored_whole(n) and draws_random(n.attrs["body"]):
             replayed.add(id(n))
@@ -172,24 +172,48 @@ def _insert_before(graph: Graph, anchor: Node, new: list[Node]) -> None:
 
 def instrument(node: Node) -> LoopTape:
     """Adds the trip counter and the per-iteration stacks to forward While ``node`` (once), and
-    first to the loops nested in its body that its tape stores whole (`stored_whole`), innermost
-    first: a worklist, so a nest deeper than Python's recursion limit instruments too."""
+    first to the loops and conds nested in it that its tape stores whole (`instrument_nest`)."""
     tape = _BODY_TAPES.get(node.attrs["body"])
-    if tape is not None:
-        return tape
-    order: list[Node] = []  # pre-order: each loop before the loops nested in it
+    if tape is None:
+        instrument_nest(node)
+        tape = _BODY_TAPES[node.attrs["body"]]
+    return tape
+
+
+def _instrumented(n: Node) -> bool:
+    return (n.attrs["body"] in _BODY_TAPES) if n.op == "While" else (n.attrs["then_branch"] in _IF_TAPES)
+
+
+def _nested_to_instrument(n: Node) -> list[Node]:
+    """The loops and conds directly inside While or If ``n`` that are instrumented before it: in a
+    loop body, the nested loops its tape stores whole and every cond (which may export draws or
+    loops); in a branch, the same, and loops without back_prop that draw."""
+    if n.op == "While":
+        body: Graph = n.attrs["body"]
+        return [m for m in needed_nodes(body, body.results[:n.attrs["n_carry"]]) if stored_whole(m) or m.op == "If"]
+    return [m for key in ("then_branch", "else_branch") for m in n.attrs[key].nodes
+            if m.op == "If" or stored_whole(m) or (m.op == "While" and draws_random(m.attrs["body"]))]
+
+
+def instrument_nest(node: Node) -> None:
+    """Instruments While or If ``node`` and, first, what is nested in it (`_nested_to_instrument`),
+    innermost first: a worklist, so a nest deeper than Python's recursion limit instruments too."""
+    order: list[Node] = []  # pre-order: each node before the nodes nested in it
+    seen: set[int] = set()
     work = [node]
     while work:
         n = work.pop()
-        if n.attrs["body"] in _BODY_TAPES:
+        if id(n) in seen or _instrumented(n):
             continue
+        seen.add(id(n))
         order.append(n)
-        body = n.attrs["body"]
-        work.extend(m for m in needed_nodes(body, body.results[:n.attrs["n_carry"]]) if stored_whole(m))
-    for n in reversed(order):  # every loop after all loops nested in it
-        if n.attrs["body"] not in _BODY_TAPES:
-            _instrument_one(n)
-    return _BODY_TAPES[node.attrs["body"]]
+        work.extend(_nested_to_instrument(n))
+    for n in reversed(order):  # every node after all nodes nested in it
+        if not _instrumented(n):
+            if n.op == "While":
+                _instrument_one(n)
+            else:
+                instrument_if_one(n)
 
 
 def _instrument_one(node: Node) -> LoopTape:
@@ -324,30 +348,34 @@ def _fit(g: Value, like: Value) -> Value:
 
 
 def _tape_inputs(n: Node) -> range:
-    """Positions of the tape inputs (trip counter, empty stacks) of an instrumented loop ``n``."""
+    """Positions of the tape inputs (trip counter, empty stacks) of an instrumented loop ``n``
+    (none for a cond)."""
+    if n.op != "While":
+        return range(0)
     return range(_BODY_TAPES[n.attrs["body"]].n_user, n.attrs["n_carry"])
 
 
-def _recomputed(body: Graph, roots: list[Value], tape: LoopTape) -> list[Node]:
-    """The nodes of ``body`` the backward loop rebuilds for ``roots``, in order: `needed_nodes`,
-    except what only a packed nested loop's tape inputs need (its replay stands in saved values)."""
+def recomputed(graph: Graph, roots: list[Value], packed: dict[int, int]) -> list[Node]:
+    """The nodes of ``graph`` a gradient rebuilds for ``roots``, in order: `needed_nodes`, except
+    what only the tape inputs of a ``packed`` nested loop need (its replay stands in saved values)."""
     live: set[int] = set()
-    work = [v.node for v in roots if v.node is not None]
+    work = [v.node for v in roots if v.node is not None and v.graph is graph]
     while work:
         n = work.pop()
         if id(n) in live:
             continue
         live.add(id(n))
-        skip = _tape_inputs(n) if id(n) in tape.packed else range(0)
+        skip = _tape_inputs(n) if id(n) in packed else range(0)
         work.extend(v.node for k, v in enumerate(n.inputs) if v.node is not None and k not in skip)
         work.extend(n.control_inputs)
-    return [n for n in body.nodes if id(n) in live]
+    return [n for n in graph.nodes if id(n) in live]
 
 
-def _replay_packed(n: Node, box: Value, vmap: dict[int, Value]) -> None:
-    """Replays nested loop ``n`` from its saved `TapePack` ``box``: its outputs (tape included)
-    unpacked; the unpacked final tape values stand in for its tape inputs (never read: a `Replay`
-    outputs what was saved, and the loop's gradient reads only its captures and outputs)."""
+def replay_packed(n: Node, box: Value, vmap: dict[int, Value]) -> None:
+    """Replays nested loop (or cond) ``n`` from its saved `TapePack` ``box``: its outputs (tape
+    included) unpacked; for a loop, the unpacked final tape values stand in for its tape inputs
+    (never read: a `Replay` outputs what was saved, and the loop's gradient reads only its captures
+    and outputs)."""
     outs = list(builder.add_node("TapeUnpack", [box], {"types": tuple(o.type for o in n.outputs)},
                                  name="saved_loop_outputs").outputs)
     tape_in = _tape_inputs(n)
@@ -374,10 +402,10 @@ def _reverse_body(node: Node, tape: LoopTape, fcar: list[int], fcap: list[int], 
             vmap.setdefault(id(body.params[i]), gp)  # write-only buffers: never read (see module doc)
         for p, c in zip(body.params[nc:], caps):
             vmap[id(p)] = builder.capture(c, bsub)
-        for n in _recomputed(body, [body.results[i] for i in fcar], tape):
+        for n in recomputed(body, [body.results[i] for i in fcar], tape.packed):
             k = tape.packed.get(id(n))
             if k is not None:
-                _replay_packed(n, add_op("StackRead", [node.outputs[k], jp], name="saved_loop"), vmap)
+                replay_packed(n, add_op("StackRead", [node.outputs[k], jp], name="saved_loop"), vmap)
             elif tape.saved_values.get(id(n.outputs[0]) if n.outputs else 0) is None:
                 clone_nodes([n], vmap)
             else:
