@@ -11,7 +11,8 @@ value of the wrong type raises `ConfigError` (a `GraphError` that is also the ``
 
 What the NumPy backend does with them (see `graphrnn.session.Session`): every field is recorded;
 ``intra_op_parallelism_threads > 0`` limits the BLAS thread pool during that Session's runs;
-``log_device_placement`` prints each compiled node's placement (always this process's CPU). Fields
+``log_device_placement`` prints each compiled node's placement (always this process's CPU);
+``RunOptions.trace_level`` fills ``RunMetadata.step_stats`` (`StepStats`, `NodeExecStats`). Fields
 about GPUs, remote targets and thread pools of TF's own runtime have nothing to act on here.
 """
 
@@ -240,7 +241,9 @@ class ConfigProto(Message):
 
 
 class RunOptions(Message):
-    """TF1's RunOptions for one `Session.run`: checked and recorded in the run report."""
+    """TF1's RunOptions for one `Session.run`: a ``trace_level`` above NO_TRACE, with a `RunMetadata`
+    passed too, times every node into ``run_metadata.step_stats``; the other fields are accepted and
+    not acted on (timeouts, thread pools and debugger options belong to TF's runtime)."""
 
     NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
     FIELDS = {
@@ -254,12 +257,67 @@ class RunOptions(Message):
     }
 
 
-class RunMetadata(Message):
-    """TF1's RunMetadata, an output of `Session.run`. The NumPy backend collects no step stats, cost
-    graph or partition graphs, so its fields stay empty (as in TF1 when no trace is asked for)."""
+def _message_list(cls: type[Message]) -> _Checker:
+    def check(msg: str, name: str, value: Any) -> list[Message]:
+        if isinstance(value, Message) or not hasattr(value, "__iter__"):
+            raise ConfigError(f"{msg}.{name} is a repeated gr.{cls.__name__} field, got {value!r}",
+                              fix=f"pass a list of gr.{cls.__name__}")
+        items = list(value)
+        for item in items:
+            _message(cls)(msg, name, item)
+        return items
+    return check
+
+
+class NodeExecStats(Message):
+    """TF1's NodeExecStats: when one node of a traced run started and ended (micro- and nanoseconds;
+    ``*_rel_*`` are relative to ``all_start_*``). The NumPy backend runs a node's kernel as one call,
+    so the op and the whole node share their times; memory fields stay empty."""
 
     FIELDS = {
-        "step_stats": (_opaque, lambda: None),
+        "node_name": (_str, str),
+        "all_start_micros": (_int, int),
+        "op_start_rel_micros": (_int, int),
+        "op_end_rel_micros": (_int, int),
+        "all_end_rel_micros": (_int, int),
+        "memory": (_opaque, list),
+        "output": (_opaque, list),
+        "timeline_label": (_str, str),
+        "scheduled_micros": (_int, int),
+        "thread_id": (_int, int),
+        "referenced_tensor": (_opaque, list),
+        "memory_stats": (_opaque, lambda: None),
+        "all_start_nanos": (_int, int),
+        "op_start_rel_nanos": (_int, int),
+        "op_end_rel_nanos": (_int, int),
+        "all_end_rel_nanos": (_int, int),
+        "scheduled_nanos": (_int, int),
+    }
+
+
+class DeviceStepStats(Message):
+    """TF1's DeviceStepStats: the node stats of one device (here always this process's CPU)."""
+
+    FIELDS = {
+        "device": (_str, str),
+        "node_stats": (_message_list(NodeExecStats), list),
+        "thread_names": (_opaque, dict),
+    }
+
+
+class StepStats(Message):
+    """TF1's StepStats: per device, what each node of a traced run did and when."""
+
+    FIELDS = {"dev_stats": (_message_list(DeviceStepStats), list)}
+
+
+class RunMetadata(Message):
+    """TF1's RunMetadata, an output of `Session.run`. A run with ``RunOptions(trace_level=...)`` above
+    NO_TRACE fills ``step_stats`` with the start and end time of every node of the compiled plan (a
+    While or If node's time includes its body); cost graphs and partition graphs are not collected."""
+
+    FIELDS = {
+        "step_stats": (_message(StepStats), StepStats),
         "cost_graph": (_opaque, lambda: None),
         "partition_graphs": (_opaque, list),
         "function_graphs": (_opaque, list),

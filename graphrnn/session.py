@@ -28,7 +28,7 @@ from graphrnn.backends.numpy.context import RunContext, RunStats
 from graphrnn.backends.numpy.memory import apply_memory_policy
 from graphrnn.backends.numpy.plan import Plan, compile_plan, prune
 from graphrnn.backends.numpy.plan_cache import DEFAULT_CAPACITY, CachedPlan, PlanCache, PlanCacheInfo, SourceSnapshot
-from graphrnn.config import ConfigProto, RunMetadata, RunOptions
+from graphrnn.config import ConfigProto, DeviceStepStats, NodeExecStats, RunMetadata, RunOptions, StepStats
 from graphrnn.ir import builder
 from graphrnn.ir.errors import FeedError, FetchError, GraphError
 from graphrnn.ir.graph import Graph, Node, Value
@@ -292,9 +292,11 @@ class Session:
                 feeds[key] = _convert_feed(key, v, hints.get(id(key)))
         uniq_vals = list({id(v): v for v in values}.values())
         feed_keys = sorted(feeds, key=id)
-        cached = self._plan(uniq_vals, targets, feed_keys)
+        # TF1 traces when asked to and there is a RunMetadata to hold the trace.
+        trace = options is not None and options.trace_level > RunOptions.NO_TRACE and run_metadata is not None
+        cached = self._plan(uniq_vals, targets, feed_keys, trace)
         ctx = self._ctx
-        ctx.stats = RunStats()
+        ctx.stats = RunStats(node_times=[] if trace else None)
         outer = ctx.begin_journal()
         try:
             if self._blas_cap > 0:
@@ -306,6 +308,9 @@ class Session:
             ctx.rollback(ctx.end_journal(outer, succeeded=False))
             raise
         ctx.end_journal(outer, succeeded=True)
+        if trace:
+            assert run_metadata is not None and ctx.stats.node_times is not None
+            run_metadata.step_stats = _step_stats(cached.plan, ctx.stats.node_times)
         self._record(cached)
         by_id = {id(v): r for v, r in zip(uniq_vals, results)}
         out = []
@@ -316,19 +321,21 @@ class Session:
                 out.append(None)
         return nest.pack_sequence_as(fetches, out) if nest.is_sequence(fetches) else out[0]
 
-    def _plan(self, values: list[Value], targets: list[Node], feed_keys: list[Value]) -> CachedPlan:
+    def _plan(self, values: list[Value], targets: list[Node], feed_keys: list[Value],
+              trace: bool = False) -> CachedPlan:
         """The cached plan for these fetches and feeds, compiled on a miss."""
-        key = (tuple(map(id, values)), tuple(map(id, targets)), tuple(map(id, feed_keys)))
+        key = (tuple(map(id, values)), tuple(map(id, targets)), tuple(map(id, feed_keys)), trace)
         cached = self._plans.get(key)
         if cached is None:
             with self._compile_lock:
                 cached = self._plans.peek(key)  # another thread may have compiled it meanwhile
                 if cached is None:
-                    cached = self._compile(values, targets, feed_keys)
+                    cached = self._compile(values, targets, feed_keys, trace)
                     self._plans.put(key, cached)
         return cached
 
-    def _compile(self, values: list[Value], targets: list[Node], feed_keys: list[Value]) -> CachedPlan:
+    def _compile(self, values: list[Value], targets: list[Node], feed_keys: list[Value],
+                 trace: bool = False) -> CachedPlan:
         source = SourceSnapshot(self.graph, prune(self.graph, values, targets, feed_keys))
         if self._log_placement:
             _log_placement(source.nodes)
@@ -337,7 +344,7 @@ class Session:
             from graphrnn.passes.session_hook import optimize_for_run
             graph, outs, tgts, ins, report = optimize_for_run(self.graph, values, targets, feed_keys,
                                                               self.optimize)
-        plan = compile_plan(graph, ins, outs, self._ctx, targets=tgts)
+        plan = compile_plan(graph, ins, outs, self._ctx, targets=tgts, trace=trace)
         return CachedPlan(plan, report, source, (values, targets, feed_keys))
 
     def _record(self, cached: CachedPlan) -> None:
@@ -408,6 +415,21 @@ def _log_placement(nodes: tuple[Node, ...]) -> None:
     process's CPU (a requested ``node.device`` is recorded, not used)."""
     lines = [f"{n.name}: ({n.op}): {_LOCAL_CPU}" for n in nodes]
     sys.stderr.write("\n".join(lines) + "\n" if lines else "")
+
+
+def _step_stats(plan: Plan, times: list[tuple[int, int, int]]) -> StepStats:
+    """TF1's StepStats of a traced run: one NodeExecStats per node of the plan that ran, in order."""
+    thread = threading.get_native_id()
+    stats = []
+    for step, start_ns, took_ns in times:
+        n = plan.nodes[step]
+        args = ", ".join(v.name for v in n.inputs)
+        stats.append(NodeExecStats(
+            node_name=n.name, timeline_label=f"{n.name} = {n.op}({args})", thread_id=thread,
+            all_start_micros=start_ns // 1000, op_end_rel_micros=took_ns // 1000, all_end_rel_micros=took_ns // 1000,
+            all_start_nanos=start_ns, op_end_rel_nanos=took_ns, all_end_rel_nanos=took_ns,
+            scheduled_micros=start_ns // 1000, scheduled_nanos=start_ns))
+    return StepStats(dev_stats=[DeviceStepStats(device=_LOCAL_CPU, node_stats=stats)])
 
 
 def _as_result(arr: Any, v: Value) -> Any:

@@ -163,3 +163,30 @@ def test_without_threadpoolctl_a_warning_once_and_no_cap(monkeypatch: pytest.Mon
         with gr.Session(graph=g, config=gr.ConfigProto(intra_op_parallelism_threads=1)) as sess:
             assert sess.run(y) == 2.0
     monkeypatch.setattr(blas_threads, "_libs", None)  # let later tests find the real libraries
+
+
+def test_a_traced_run_fills_step_stats_with_every_node_of_its_plan() -> None:
+    g = gr.Graph()
+    with g.as_default():
+        x = gr.placeholder(gr.float32, [3], name="x")
+        _, h = gr.while_loop(lambda i, h: i < 4, lambda i, h: (i + 1, gr.tanh(h)), [0, x], name="loop")
+        y = gr.reduce_sum(h, name="y")
+    feed = {x: np.ones(3, np.float32)}
+    with gr.Session(graph=g, optimize=False) as sess:
+        plain = gr.RunMetadata()
+        sess.run(y, feed, run_metadata=plain)  # no trace asked for: nothing collected
+        assert plain.step_stats == gr.RunMetadata().step_stats
+        meta = gr.RunMetadata()
+        value = sess.run(y, feed, options=gr.RunOptions(trace_level=gr.RunOptions.FULL_TRACE), run_metadata=meta)
+        assert value == sess.run(y, feed)
+        (dev,) = meta.step_stats.dev_stats
+        assert dev.device == "/job:localhost/replica:0/task:0/device:CPU:0"
+        plan = sess.plan_for(y, [x])
+        assert [s.node_name for s in dev.node_stats] == [n.name for n in plan.nodes]
+        starts = [s.all_start_nanos for s in dev.node_stats]
+        assert starts == sorted(starts) and all(s.all_end_rel_nanos >= 0 for s in dev.node_stats)
+        loop = next(s for s in dev.node_stats if s.node_name == "loop")
+        assert loop.timeline_label.startswith("loop = While(")
+        # the traced plan is cached next to the plain one, and a traced run without metadata is plain
+        sess.run(y, feed, options=gr.RunOptions(trace_level=gr.RunOptions.SOFTWARE_TRACE))
+        assert sess.plan_cache_info().misses == 2

@@ -25,6 +25,8 @@ class RunStats:
 
     while_iterations: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # (plan step, wall-clock start in ns, duration in ns) of each node, when the run is traced.
+    node_times: list[tuple[int, int, int]] | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ A kernel failure is mapped back to its node through the line number of the gener
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -114,12 +115,29 @@ def _donatable(node: Node, owned: set[int], uses: dict[int, int], outputs: set[i
     return get_opdef(buf.node.op).has(ALLOCATES)
 
 
+def _timed(kernel: Any, step: int, ctx: RunContext) -> Any:
+    """``kernel``, recording its start and duration in the run's ``stats.node_times`` (traced plans)."""
+    wall, clock = time.time_ns, time.perf_counter_ns
+
+    def run(*args: Any) -> Any:
+        start, t0 = wall(), clock()
+        try:
+            return kernel(*args)
+        finally:
+            times = ctx.stats.node_times
+            if times is not None:
+                times.append((step, start, clock() - t0))
+    return run
+
+
 def compile_plan(graph: Graph, inputs: Sequence[Value], outputs: Sequence[Value], ctx: RunContext,
-                 targets: Sequence[Node] = (), owned_inputs: Sequence[Value] = ()) -> Plan:
+                 targets: Sequence[Node] = (), owned_inputs: Sequence[Value] = (), trace: bool = False) -> Plan:
     """Builds the plan computing ``outputs`` (and running ``targets``) from ``inputs``.
 
     ``owned_inputs`` are inputs whose arrays the caller gives away (a While's private loop buffers):
-    kernels may update them in place.
+    kernels may update them in place. A ``trace`` plan times each of its nodes into the run's
+    ``ctx.stats.node_times`` (`Session.run` with ``RunOptions(trace_level=...)``); nodes inside loop
+    and branch bodies count as part of their While/If node.
     """
     nodes = prune(graph, outputs, targets, inputs)
     slot: dict[int, int] = {}
@@ -181,6 +199,8 @@ def compile_plan(graph: Graph, inputs: Sequence[Value], outputs: Sequence[Value]
             kernels.append(factory(n, ctx))
     finally:
         ctx.donated = outer_donated
+    if trace:
+        kernels = [_timed(k, i, ctx) for i, k in enumerate(kernels)]
 
     pid = next(_plan_ids)
     filename = f"<graphrnn-plan-{pid}>"
