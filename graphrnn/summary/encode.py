@@ -14,6 +14,7 @@ import numpy as np
 
 from graphrnn.ir.errors import ExecutionError
 from graphrnn.summary.buckets import histogram_fields
+from graphrnn.summary.png import encode_png
 from graphrnn.summary.protos import load
 
 
@@ -41,6 +42,58 @@ def histogram_summary(tag: str, values: Any) -> bytes:
     histo = p.summary.HistogramProto(min=f.min, max=f.max, num=f.num, sum=f.sum, sum_squares=f.sum_squares,
                                      bucket_limit=f.bucket_limit, bucket=f.bucket)
     return p.summary.Summary(value=[p.summary.Summary.Value(tag=tag, histo=histo)]).SerializeToString()  # type: ignore[no-any-return]
+
+
+_ZERO_THRESHOLD = np.float32(1e-6)
+
+
+def normalize_image(values: np.ndarray, bad_color: np.ndarray) -> np.ndarray:
+    """TF1's float image to uint8: all >= 0 scales the max to 255; any < 0 maps 0 to 128 and the
+    largest magnitude to 127 away from it. The range ignores pixels with a non-finite channel,
+    which become ``bad_color``. Scale and offset are float32 numbers cast to the image's dtype and
+    the result is truncated to uint8, as TF1's kernel does.
+    """
+    h, w, c = values.shape
+    flat = values.reshape(h * w, c)
+    finite = np.all(np.isfinite(flat), axis=1)
+    good = flat[finite].astype(np.float32)
+    lo = np.float32(good.min()) if good.size else np.float32(np.inf)
+    hi = np.float32(good.max()) if good.size else np.float32(-np.inf)
+    if lo < 0:
+        max_val = np.maximum(np.abs(lo), np.abs(hi))
+        scale = np.float32(0.0) if max_val < _ZERO_THRESHOLD else np.float32(127.0) / max_val
+        offset = np.float32(128.0)
+    else:
+        scale = np.float32(0.0) if hi < _ZERO_THRESHOLD else np.float32(255.0) / hi
+        offset = np.float32(0.0)
+    t = values.dtype.type
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = flat * t(scale) + t(offset)
+    out = np.empty((h * w, c), dtype=np.uint8)
+    out[finite] = scaled[finite].astype(np.uint8)
+    out[~finite] = bad_color[:c]
+    return out.reshape(h, w, c)
+
+
+def image_summary(tag: str, images: Any, max_images: int, bad_color: Any = (255, 0, 0, 255)) -> bytes:
+    """A Summary with the first ``max_images`` images of a ``[batch, h, w, 1|3|4]`` float tensor as
+    PNGs, tagged ``tag/image`` (max_images 1) or ``tag/image/<i>`` (TF1)."""
+    p = load()
+    if p is None:
+        return b""
+    x = np.asarray(images)
+    if x.ndim != 4 or x.shape[3] not in (1, 3, 4):
+        raise ExecutionError(f"Tensor must be 4-D with last dim 1, 3, or 4, not {list(x.shape)} (tag '{tag}')",
+                             fix="pass images as [batch, height, width, channels] with 1, 3 or 4 channels")
+    color = np.asarray(bad_color, dtype=np.uint8)
+    s = p.summary.Summary()
+    for i in range(min(max_images, x.shape[0])):
+        v = s.value.add()
+        v.tag = f"{tag}/image/{i}" if max_images > 1 else f"{tag}/image"
+        pixels = normalize_image(x[i], color)
+        v.image.height, v.image.width, v.image.colorspace = x.shape[1], x.shape[2], x.shape[3]
+        v.image.encoded_image_string = encode_png(pixels)
+    return s.SerializeToString()  # type: ignore[no-any-return]
 
 
 def serialized_items(x: Any) -> Iterable[bytes]:

@@ -1,4 +1,4 @@
-"""TF1's summary ops: ``gr.summary.scalar``, ``histogram``, ``merge`` and ``merge_all``.
+"""TF1's summary ops: ``gr.summary.scalar``, ``histogram``, ``image``, ``merge`` and ``merge_all``.
 
 Each op returns a rank-0 `gr.string` tensor holding a serialized ``Summary`` proto; running it
 gives ``bytes`` (`FileWriter.add_summary` takes them). Tags and node names follow TF1's
@@ -50,6 +50,18 @@ def _histogram_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tu
     return (_STRING_SCALAR,)
 
 
+def _image_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
+    (t,) = types
+    if not t.dtype.is_floating:
+        raise DTypeError(f"an image summary takes float16/32/64 images, got {t.dtype.name}",
+                         fix="cast the images to gr.float32 (graphrnn has no uint8)")
+    if t.rank is not None and (t.rank != 4 or t.shape[3] not in (1, 3, 4, None)):
+        raise ShapeError(f"an image summary takes [batch, height, width, channels] with 1, 3 or 4 channels, "
+                         f"got shape {format_shape(t.shape)}",
+                         fix="reshape, e.g. gr.expand_dims(x, -1) for gray images")
+    return (_STRING_SCALAR,)
+
+
 def _merge_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
     if not types:
         raise GraphError("MergeSummary needs at least one summary to merge")
@@ -64,6 +76,8 @@ _TRAITS = (PURE, NON_DIFFERENTIABLE)
 register("ScalarSummary", _scalar_rule, "a Summary with the scalar input as simple_value under attr 'tag'",
          traits=_TRAITS, num_inputs=1)
 register("HistogramSummary", _histogram_rule, "a Summary with a histogram of the input under attr 'tag'",
+         traits=_TRAITS, num_inputs=1)
+register("ImageSummary", _image_rule, "a Summary with the first attr 'max_images' input images as PNGs",
          traits=_TRAITS, num_inputs=1)
 register("MergeSummary", _merge_rule, "the union of the values of the input Summaries (tags must differ)",
          traits=_TRAITS, num_inputs=None)
@@ -100,9 +114,12 @@ def collect(value: Value, collections: Sequence[str] | None, default: Sequence[s
         graph.add_to_collection(key, value)
 
 
+_PUBLIC = {"ScalarSummary": "scalar", "HistogramSummary": "histogram", "ImageSummary": "image"}
+
+
 def _summary(op: str, name: str, tensor: Any, collections: Sequence[str] | None, family: str | None,
-             default_name: str | None = None) -> Value:
-    protos.warn_if_missing(f"gr.summary.{'scalar' if op == 'ScalarSummary' else 'histogram'}", stacklevel=4)
+             default_name: str | None = None, attrs: Mapping[str, Any] | None = None) -> Value:
+    protos.warn_if_missing(f"gr.summary.{_PUBLIC[op]}", stacklevel=4)
     if not isinstance(name, str) and not (name is None and default_name):
         raise GraphError(f"a summary name must be a string, got {name!r}",
                          fix='pass the name first: gr.summary.scalar("loss", loss)')
@@ -113,7 +130,7 @@ def _summary(op: str, name: str, tensor: Any, collections: Sequence[str] | None,
                          fix=f"wrap it in a list: collections=[{collections!r}]")
     with summary_scope(name, family, default_name) as (tag, scope):
         x = tensor if isinstance(tensor, Value) else convert_to_tensor(tensor, name="values")
-        value = builder.add_op(op, [x], {"tag": tag}, name=scope)
+        value = builder.add_op(op, [x], {"tag": tag, **(attrs or {})}, name=scope)
         collect(value, collections, [SUMMARIES])
     return value
 
@@ -127,6 +144,16 @@ def histogram(name: str, values: Any, collections: Sequence[str] | None = None,
               family: str | None = None) -> Value:
     """A Summary holding a histogram of ``values`` (any shape); NaN or inf is an error when it runs."""
     return _summary("HistogramSummary", name, values, collections, family, default_name="HistogramSummary")
+
+
+def image(name: str, tensor: Any, max_outputs: int = 3, collections: Sequence[str] | None = None,
+          family: str | None = None) -> Value:
+    """A Summary with up to ``max_outputs`` images of ``tensor`` ([batch, h, w, 1|3|4], float) as PNGs,
+    each normalized as TF1 does (see `graphrnn.summary.encode.normalize_image`); tags ``name/image``
+    or ``name/image/0``, ``name/image/1``... (TF1's)."""
+    if isinstance(max_outputs, bool) or not isinstance(max_outputs, int) or not 1 <= max_outputs < 2**31:
+        raise GraphError(f"max_outputs must be a positive int, got {max_outputs!r}")
+    return _summary("ImageSummary", name, tensor, collections, family, attrs={"max_images": max_outputs})
 
 
 def merge(inputs: Sequence[Any], collections: Sequence[str] | None = None, name: str | None = None) -> Value:
@@ -166,4 +193,4 @@ def merge_all(key: str = SUMMARIES, scope: str | None = None, name: str | None =
     return merge(items, name=name)
 
 
-__all__ = ["clean_tag", "histogram", "merge", "merge_all", "scalar", "summary_scope", "SUMMARIES"]
+__all__ = ["clean_tag", "histogram", "image", "merge", "merge_all", "scalar", "summary_scope", "SUMMARIES"]

@@ -14,7 +14,7 @@ from graphrnn.backends.numpy.kernel_registry import kernel
 from graphrnn.ir.errors import ExecutionError
 from graphrnn.ir.graph import Node
 from graphrnn.summary import protos
-from graphrnn.summary.encode import histogram_summary, merge_summaries, scalar_summary
+from graphrnn.summary.encode import histogram_summary, image_summary, merge_summaries, scalar_summary
 
 
 def _check_protos(node: Node) -> None:
@@ -41,6 +41,13 @@ def _histogram_summary(node: Node, ctx: RunContext) -> Any:
     _check_protos(node)
     tag = node.attrs["tag"]
     return lambda values: histogram_summary(tag, values)
+
+
+@kernel("ImageSummary")
+def _image_summary(node: Node, ctx: RunContext) -> Any:
+    _check_protos(node)
+    tag, max_images = node.attrs["tag"], node.attrs["max_images"]
+    return lambda images: image_summary(tag, images, max_images)
 
 
 @kernel("MergeSummary")
