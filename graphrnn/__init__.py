@@ -79,6 +79,11 @@ from graphrnn.ops.collections import (  # noqa: E402
     get_collection,
     get_collection_ref,
 )
+
+# TF1's run-time checks: tf.Assert, tf.assert_*, tf.check_numerics (also as gr.debugging.*).
+from graphrnn.ops.checks import *  # noqa: E402,F403
+from graphrnn import debugging  # noqa: E402
+from graphrnn.ir.errors import InvalidArgumentError  # noqa: E402
 from graphrnn.session import InteractiveSession, Session, get_default_session
 
 bool = bool_  # noqa: A001 - TF1 spells it gr.bool

@@ -119,6 +119,11 @@ class ExecutionError(GraphError, RuntimeError):
     """A kernel failed at run time (e.g. an out-of-range index or an uninitialized variable)."""
 
 
+class InvalidArgumentError(ExecutionError):
+    """TF1's InvalidArgumentError: a check (``tf.Assert``, ``tf.assert_*``, ``tf.check_numerics``)
+    failed, at run time or, when the values are known while building, at build time."""
+
+
 class ScopeError(GraphError, ValueError):
     """Variable scoping: a variable exists and reuse was not asked for, or reuse of a missing one."""
 

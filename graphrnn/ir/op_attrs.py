@@ -121,6 +121,9 @@ OP_ATTRS.update({
     "TensorArrayRead": _TA_AXIS, "TensorArraySize": _TA_AXIS,
     "TensorArrayWrite": {"axis": "int?", "dynamic_size": "bool?"},
     "TensorArrayWriteGrad": _TA_AXIS, "TensorArrayWriteGradInPlace": _TA_AXIS,
+    # run-time checks
+    "Assert": {"template": "any", "summarize": "int"},
+    "CheckNumerics": {"message": "str"},
     # summaries
     "ScalarSummary": {"tag": "str"},
     "HistogramSummary": {"tag": "str"},

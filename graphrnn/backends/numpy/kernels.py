@@ -4,6 +4,7 @@ from graphrnn.backends.numpy import (  # noqa: F401
     kernels_array,  # array, shape and indexing ops
     kernels_assign,  # AssignAdd, AssignSub
     kernels_autodiff,  # ops that only gradients create
+    kernels_checks,  # Assert, CheckNumerics
     kernels_control,  # While, If, TensorArray
     kernels_math,  # elementwise math, reductions, matmul
     kernels_nn,  # activations, softmax, losses, dropout
