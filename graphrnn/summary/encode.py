@@ -96,6 +96,27 @@ def image_summary(tag: str, images: Any, max_images: int, bad_color: Any = (255,
     return s.SerializeToString()  # type: ignore[no-any-return]
 
 
+def text_summary(tag: str, text: Any) -> bytes:
+    """A Summary with a DT_STRING tensor for TensorBoard's text plugin (TF1's text_summary)."""
+    p = load()
+    if p is None:
+        return b""
+    arr = np.asarray(text, dtype=object) if not isinstance(text, bytes) else np.array(text, dtype=object)
+    s = p.summary.Summary()
+    v = s.value.add()
+    v.tag = tag
+    v.tensor.dtype = p.types.DT_STRING
+    v.tensor.tensor_shape.SetInParent()  # TF writes the (empty) shape of a scalar too
+    for d in arr.shape:
+        v.tensor.tensor_shape.dim.add(size=int(d))
+    for item in arr.ravel():
+        if not isinstance(item, (bytes, str)):
+            raise ExecutionError(f"text summary '{tag}' got a {type(item).__name__} item, not text")
+        v.tensor.string_val.append(item.encode("utf-8") if isinstance(item, str) else item)
+    v.metadata.plugin_data.plugin_name = "text"
+    return s.SerializeToString()  # type: ignore[no-any-return]
+
+
 def serialized_items(x: Any) -> Iterable[bytes]:
     """The serialized summaries in one input of MergeSummary: a bytes scalar or an array of them."""
     if isinstance(x, bytes):

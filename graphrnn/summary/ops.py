@@ -1,4 +1,4 @@
-"""TF1's summary ops: ``gr.summary.scalar``, ``histogram``, ``image``, ``merge`` and ``merge_all``.
+"""TF1's summary ops: ``gr.summary.scalar``, ``histogram``, ``image``, ``text``, ``merge``, ``merge_all``.
 
 Each op returns a rank-0 `gr.string` tensor holding a serialized ``Summary`` proto; running it
 gives ``bytes`` (`FileWriter.add_summary` takes them). Tags and node names follow TF1's
@@ -62,6 +62,15 @@ def _image_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[
     return (_STRING_SCALAR,)
 
 
+def _text_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
+    if len(types) > 1 or (not types and "text" not in attrs):
+        raise GraphError("TextSummary takes one string tensor, or its text in attr 'text'")
+    if types and types[0].dtype is not dtypes.string:
+        raise DTypeError(f"a text summary takes a string tensor, got {types[0].dtype.name}",
+                         fix="pass the text itself (a str or a list of str), e.g. gr.summary.text('config', str(cfg))")
+    return (_STRING_SCALAR,)
+
+
 def _merge_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
     if not types:
         raise GraphError("MergeSummary needs at least one summary to merge")
@@ -79,6 +88,8 @@ register("HistogramSummary", _histogram_rule, "a Summary with a histogram of the
          traits=_TRAITS, num_inputs=1)
 register("ImageSummary", _image_rule, "a Summary with the first attr 'max_images' input images as PNGs",
          traits=_TRAITS, num_inputs=1)
+register("TextSummary", _text_rule, "a Summary with a string tensor (the input, or attrs 'text' and 'shape') "
+         "for TensorBoard's text plugin", traits=_TRAITS, num_inputs=None)
 register("MergeSummary", _merge_rule, "the union of the values of the input Summaries (tags must differ)",
          traits=_TRAITS, num_inputs=None)
 
@@ -114,7 +125,7 @@ def collect(value: Value, collections: Sequence[str] | None, default: Sequence[s
         graph.add_to_collection(key, value)
 
 
-_PUBLIC = {"ScalarSummary": "scalar", "HistogramSummary": "histogram", "ImageSummary": "image"}
+_PUBLIC = {"ScalarSummary": "scalar", "HistogramSummary": "histogram", "ImageSummary": "image", "TextSummary": "text"}
 
 
 def _summary(op: str, name: str, tensor: Any, collections: Sequence[str] | None, family: str | None,
@@ -156,6 +167,41 @@ def image(name: str, tensor: Any, max_outputs: int = 3, collections: Sequence[st
     return _summary("ImageSummary", name, tensor, collections, family, attrs={"max_images": max_outputs})
 
 
+def _text_attrs(text: Any) -> dict[str, Any]:
+    """The text of a Python str/bytes or a nested list/array of them, as attrs 'text' and 'shape'."""
+    import numpy as np
+    arr = np.array(text, dtype=object)
+    items = []
+    for x in arr.ravel():
+        if isinstance(x, bytes):
+            try:
+                x = x.decode("utf-8")
+            except UnicodeDecodeError:
+                raise GraphError(f"text summary bytes must be UTF-8, got {x[:20]!r}...") from None
+        if not isinstance(x, str):
+            raise GraphError(f"gr.summary.text takes text (str, bytes, or lists of them), got an item {x!r}",
+                             fix="format it first, e.g. str(value)")
+        items.append(x)
+    return {"text": tuple(items), "shape": tuple(int(d) for d in arr.shape)}
+
+
+def text(name: str, tensor: Any, collections: Sequence[str] | None = None) -> Value:
+    """A Summary for TensorBoard's text tab: ``tensor`` is a string tensor, or (graphrnn has no string
+    constants) the text itself, a str or a nested list of str (markdown, as in TF1)."""
+    protos.warn_if_missing("gr.summary.text", stacklevel=3)
+    if not isinstance(name, str):
+        raise GraphError(f"a summary name must be a string, got {name!r}",
+                         fix='pass the name first: gr.summary.text("notes", "some text")')
+    if collections is not None and (isinstance(collections, str) or not isinstance(collections, Sequence)):
+        raise GraphError(f"collections must be a list of collection names, got {collections!r}")
+    attrs = {} if isinstance(tensor, Value) else _text_attrs(tensor)
+    with summary_scope(name) as (tag, scope):
+        value = builder.add_op("TextSummary", [tensor] if isinstance(tensor, Value) else [], {"tag": tag, **attrs},
+                               name=scope)
+        collect(value, collections, [SUMMARIES])
+    return value
+
+
 def merge(inputs: Sequence[Any], collections: Sequence[str] | None = None, name: str | None = None) -> Value:
     """A Summary with the values of all ``inputs`` (string tensors of serialized Summaries)."""
     if isinstance(inputs, Value) or not isinstance(inputs, Sequence) or not inputs:
@@ -193,4 +239,4 @@ def merge_all(key: str = SUMMARIES, scope: str | None = None, name: str | None =
     return merge(items, name=name)
 
 
-__all__ = ["clean_tag", "histogram", "image", "merge", "merge_all", "scalar", "summary_scope", "SUMMARIES"]
+__all__ = ["clean_tag", "histogram", "image", "merge", "merge_all", "scalar", "summary_scope", "SUMMARIES", "text"]

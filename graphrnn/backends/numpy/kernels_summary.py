@@ -14,7 +14,7 @@ from graphrnn.backends.numpy.kernel_registry import kernel
 from graphrnn.ir.errors import ExecutionError
 from graphrnn.ir.graph import Node
 from graphrnn.summary import protos
-from graphrnn.summary.encode import histogram_summary, image_summary, merge_summaries, scalar_summary
+from graphrnn.summary.encode import histogram_summary, image_summary, merge_summaries, scalar_summary, text_summary
 
 
 def _check_protos(node: Node) -> None:
@@ -48,6 +48,16 @@ def _image_summary(node: Node, ctx: RunContext) -> Any:
     _check_protos(node)
     tag, max_images = node.attrs["tag"], node.attrs["max_images"]
     return lambda images: image_summary(tag, images, max_images)
+
+
+@kernel("TextSummary")
+def _text_summary(node: Node, ctx: RunContext) -> Any:
+    _check_protos(node)
+    tag = node.attrs["tag"]
+    if "text" in node.attrs:  # the text is in the node: build the bytes once
+        data = text_summary(tag, np.array(node.attrs["text"], dtype=object).reshape(node.attrs["shape"]))
+        return lambda: data
+    return lambda text: text_summary(tag, text)
 
 
 @kernel("MergeSummary")
