@@ -619,3 +619,25 @@ def test_missing_states_and_bad_seq2seq_results_are_graph_errors() -> None:
             legacy_seq2seq.model_with_buckets(x, x, [gr.zeros([2], gr.int32)], [gr.zeros([2])], [(1, 1)],
                                               lambda a, b: None)
         _check(e.value, "(outputs, state)")
+
+
+@settings(max_examples=6, deadline=None)
+@given(segments=st.integers(1, 3), steps=st.integers(1, 3), lstm=st.booleans(), seed=st.integers(0, 2**16))
+def test_segments_through_a_state_saver_equal_one_static_rnn_over_the_whole_sequence(
+        segments: int, steps: int, lstm: bool, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    xs = rng.standard_normal((segments * steps, 2, 3))
+    g = gr.Graph()
+    with g.as_default():
+        seg = [gr.placeholder(gr.float64, [2, 3]) for _ in range(steps)]
+        whole = [gr.placeholder(gr.float64, [2, 3]) for _ in range(segments * steps)]
+        cell = gr.nn.rnn_cell.BasicLSTMCell(4) if lstm else gr.nn.rnn_cell.GRUCell(4)
+        saver = gr.contrib.rnn.StateSaver(2, {"c": 4, "h": 4} if lstm else 4, dtype=gr.float64)
+        outs, _ = gr.contrib.rnn.static_state_saving_rnn(cell, seg, saver, ("c", "h") if lstm else "h")
+        ref, _ = gr.nn.static_rnn(cell, whole, dtype=gr.float64)  # the same cell: the same weights
+    with gr.Session(graph=g) as sess:
+        sess.run(gr.global_variables_initializer())
+        got = [o for s in range(segments)
+               for o in sess.run(outs, dict(zip(seg, xs[s * steps:(s + 1) * steps])))]
+        want = sess.run(ref, dict(zip(whole, xs)))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
