@@ -16,6 +16,7 @@ from graphrnn.ir.errors import ExecutionError
 from graphrnn.summary.buckets import histogram_fields
 from graphrnn.summary.png import encode_png
 from graphrnn.summary.protos import load
+from graphrnn.summary.wav import encode_wav
 
 
 def scalar_summary(tag: str, value: Any) -> bytes:
@@ -93,6 +94,35 @@ def image_summary(tag: str, images: Any, max_images: int, bad_color: Any = (255,
         pixels = normalize_image(x[i], color)
         v.image.height, v.image.width, v.image.colorspace = x.shape[1], x.shape[2], x.shape[3]
         v.image.encoded_image_string = encode_png(pixels)
+    return s.SerializeToString()  # type: ignore[no-any-return]
+
+
+def audio_summary(tag: str, audio: Any, sample_rate: Any, max_outputs: int) -> bytes:
+    """A Summary with the first ``max_outputs`` clips of ``[batch, frames(, channels)]`` float32 audio
+    as WAV files, tagged ``tag/audio`` (max_outputs 1) or ``tag/audio/<i>`` (TF1's AudioSummaryV2)."""
+    p = load()
+    if p is None:
+        return b""
+    x = np.asarray(audio, dtype=np.float32)
+    rate = np.float32(sample_rate)
+    if x.ndim not in (2, 3):
+        raise ExecutionError(f"Tensor must be 3-D or 2-D, got: {list(x.shape)} (tag '{tag}')",
+                             fix="pass audio as [batch, frames] or [batch, frames, channels]")
+    if not rate > 0:
+        raise ExecutionError(f"sample_rate must be > 0, got {float(rate)} (tag '{tag}')")
+    if x.ndim == 2:
+        x = x[:, :, None]
+    if x.shape[1] == 0 or x.shape[2] == 0:
+        raise ExecutionError(f"audio summary '{tag}' needs at least one frame and one channel, got {list(x.shape)}")
+    hz = max(int(np.rint(rate)), 1)  # lrintf: halves to even; 0 becomes 1, as in TF1
+    s = p.summary.Summary()
+    for i in range(min(max_outputs, x.shape[0])):
+        v = s.value.add()
+        v.tag = f"{tag}/audio/{i}" if max_outputs > 1 else f"{tag}/audio"
+        a = v.audio
+        a.sample_rate, a.num_channels, a.length_frames = float(rate), x.shape[2], x.shape[1]
+        a.content_type = "audio/wav"
+        a.encoded_audio_string = encode_wav(x[i], hz)
     return s.SerializeToString()  # type: ignore[no-any-return]
 
 

@@ -1,4 +1,5 @@
-"""TF1's summary ops: ``gr.summary.scalar``, ``histogram``, ``image``, ``text``, ``merge``, ``merge_all``.
+"""TF1's summary ops: ``gr.summary.scalar``, ``histogram``, ``image``, ``audio``, ``text``, ``merge``,
+``merge_all``.
 
 Each op returns a rank-0 `gr.string` tensor holding a serialized ``Summary`` proto; running it
 gives ``bytes`` (`FileWriter.add_summary` takes them). Tags and node names follow TF1's
@@ -62,6 +63,19 @@ def _image_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[
     return (_STRING_SCALAR,)
 
 
+def _audio_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
+    audio, rate = types
+    if audio.dtype.name != "float32":
+        raise DTypeError(f"an audio summary takes float32 samples in [-1, 1], got {audio.dtype.name}",
+                         fix="cast it with gr.cast(x, gr.float32)")
+    if audio.rank is not None and audio.rank not in (2, 3):
+        raise ShapeError(f"an audio summary takes [batch, frames] or [batch, frames, channels], "
+                         f"got shape {format_shape(audio.shape)}")
+    if rate.dtype.name != "float32" or (rate.rank is not None and rate.rank != 0):
+        raise DTypeError(f"sample_rate must be a float32 scalar, got {rate!r}")
+    return (_STRING_SCALAR,)
+
+
 def _text_rule(types: Sequence[TensorType], attrs: Mapping[str, Any]) -> tuple[TensorType, ...]:
     if len(types) > 1 or (not types and "text" not in attrs):
         raise GraphError("TextSummary takes one string tensor, or its text in attr 'text'")
@@ -88,6 +102,8 @@ register("HistogramSummary", _histogram_rule, "a Summary with a histogram of the
          traits=_TRAITS, num_inputs=1)
 register("ImageSummary", _image_rule, "a Summary with the first attr 'max_images' input images as PNGs",
          traits=_TRAITS, num_inputs=1)
+register("AudioSummaryV2", _audio_rule, "a Summary with the first attr 'max_outputs' clips as WAV files",
+         traits=_TRAITS, num_inputs=2)
 register("TextSummary", _text_rule, "a Summary with a string tensor (the input, or attrs 'text' and 'shape') "
          "for TensorBoard's text plugin", traits=_TRAITS, num_inputs=None)
 register("MergeSummary", _merge_rule, "the union of the values of the input Summaries (tags must differ)",
@@ -125,11 +141,13 @@ def collect(value: Value, collections: Sequence[str] | None, default: Sequence[s
         graph.add_to_collection(key, value)
 
 
-_PUBLIC = {"ScalarSummary": "scalar", "HistogramSummary": "histogram", "ImageSummary": "image", "TextSummary": "text"}
+_PUBLIC = {"ScalarSummary": "scalar", "HistogramSummary": "histogram", "ImageSummary": "image", "TextSummary": "text",
+           "AudioSummaryV2": "audio"}
 
 
 def _summary(op: str, name: str, tensor: Any, collections: Sequence[str] | None, family: str | None,
-             default_name: str | None = None, attrs: Mapping[str, Any] | None = None) -> Value:
+             default_name: str | None = None, attrs: Mapping[str, Any] | None = None,
+             extra: Any = None) -> Value:
     protos.warn_if_missing(f"gr.summary.{_PUBLIC[op]}", stacklevel=4)
     if not isinstance(name, str) and not (name is None and default_name):
         raise GraphError(f"a summary name must be a string, got {name!r}",
@@ -141,7 +159,11 @@ def _summary(op: str, name: str, tensor: Any, collections: Sequence[str] | None,
                          fix=f"wrap it in a list: collections=[{collections!r}]")
     with summary_scope(name, family, default_name) as (tag, scope):
         x = tensor if isinstance(tensor, Value) else convert_to_tensor(tensor, name="values")
-        value = builder.add_op(op, [x], {"tag": tag, **(attrs or {})}, name=scope)
+        inputs = [x]
+        if extra is not None:  # the audio sample rate, converted inside the scope as TF1 does
+            inputs.append(extra if isinstance(extra, Value) else convert_to_tensor(extra, dtype=dtypes.float32,
+                                                                                   name="sample_rate"))
+        value = builder.add_op(op, inputs, {"tag": tag, **(attrs or {})}, name=scope)
         collect(value, collections, [SUMMARIES])
     return value
 
@@ -165,6 +187,19 @@ def image(name: str, tensor: Any, max_outputs: int = 3, collections: Sequence[st
     if isinstance(max_outputs, bool) or not isinstance(max_outputs, int) or not 1 <= max_outputs < 2**31:
         raise GraphError(f"max_outputs must be a positive int, got {max_outputs!r}")
     return _summary("ImageSummary", name, tensor, collections, family, attrs={"max_images": max_outputs})
+
+
+def audio(name: str, tensor: Any, sample_rate: Any, max_outputs: int = 3, collections: Sequence[str] | None = None,
+          family: str | None = None) -> Value:
+    """A Summary with up to ``max_outputs`` clips of ``tensor`` ([batch, frames] or [batch, frames,
+    channels], float32 in [-1, 1]) as 16-bit WAV files at ``sample_rate`` Hz (a number or a float32
+    scalar tensor); tags ``name/audio`` or ``name/audio/0``... (TF1's)."""
+    if isinstance(max_outputs, bool) or not isinstance(max_outputs, int) or not 1 <= max_outputs < 2**31:
+        raise GraphError(f"max_outputs must be a positive int, got {max_outputs!r}")
+    if isinstance(sample_rate, (int, float)) and not isinstance(sample_rate, bool) and not sample_rate > 0:
+        raise GraphError(f"sample_rate must be > 0, got {sample_rate!r}")
+    return _summary("AudioSummaryV2", name, tensor, collections, family, attrs={"max_outputs": max_outputs},
+                    extra=sample_rate)
 
 
 def _text_attrs(text: Any) -> dict[str, Any]:
@@ -239,4 +274,5 @@ def merge_all(key: str = SUMMARIES, scope: str | None = None, name: str | None =
     return merge(items, name=name)
 
 
-__all__ = ["clean_tag", "histogram", "image", "merge", "merge_all", "scalar", "summary_scope", "SUMMARIES", "text"]
+__all__ = ["audio", "clean_tag", "histogram", "image", "merge", "merge_all", "scalar", "summary_scope", "SUMMARIES",
+           "text"]

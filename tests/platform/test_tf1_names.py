@@ -5,7 +5,7 @@ import pytest
 import graphrnn as tf
 
 NAMES = {
-    "summary": "scalar histogram image text merge merge_all FileWriter FileWriterCache Summary Event SessionLog "
+    "summary": "scalar histogram image audio text merge merge_all FileWriter FileWriterCache Summary Event SessionLog "
                "TaggedRunMetadata SummaryDescription",
     "logging": "DEBUG INFO WARN ERROR FATAL set_verbosity get_verbosity log debug info warn warning error fatal "
                "log_every_n log_first_n log_if vlog flush TaskLevelStatusMessage",

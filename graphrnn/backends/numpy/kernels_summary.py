@@ -14,7 +14,14 @@ from graphrnn.backends.numpy.kernel_registry import kernel
 from graphrnn.ir.errors import ExecutionError
 from graphrnn.ir.graph import Node
 from graphrnn.summary import protos
-from graphrnn.summary.encode import histogram_summary, image_summary, merge_summaries, scalar_summary, text_summary
+from graphrnn.summary.encode import (
+    audio_summary,
+    histogram_summary,
+    image_summary,
+    merge_summaries,
+    scalar_summary,
+    text_summary,
+)
 
 
 def _check_protos(node: Node) -> None:
@@ -48,6 +55,13 @@ def _image_summary(node: Node, ctx: RunContext) -> Any:
     _check_protos(node)
     tag, max_images = node.attrs["tag"], node.attrs["max_images"]
     return lambda images: image_summary(tag, images, max_images)
+
+
+@kernel("AudioSummaryV2")
+def _audio_summary(node: Node, ctx: RunContext) -> Any:
+    _check_protos(node)
+    tag, max_outputs = node.attrs["tag"], node.attrs["max_outputs"]
+    return lambda audio, sample_rate: audio_summary(tag, audio, sample_rate, max_outputs)
 
 
 @kernel("TextSummary")
