@@ -118,15 +118,21 @@ OP_ATTRS.update({
     "TapeUnpack": {"types": "any"},
     "TensorArrayNew": {"type": "type", "dynamic_size": "bool?"},
     "TensorArrayNewAxis": {"type": "type", "axis": "int", "dynamic_size": "bool?"},
+    "TensorArrayUnstackCheck": {"dynamic_size": "bool"},
     "TensorArrayRead": _TA_AXIS, "TensorArraySize": _TA_AXIS,
     "TensorArrayWrite": {"axis": "int?", "dynamic_size": "bool?"},
+    "TensorArrayUnstackCheck": {"dynamic_size": "bool?"},
     "TensorArrayWriteGrad": _TA_AXIS, "TensorArrayWriteGradInPlace": _TA_AXIS,
     # run-time checks
     "Assert": {"template": "any", "summarize": "int"},
     "CheckNumerics": {"message": "str"},
+    "EnsureShape": {"shape": "dims|none"},
     # summaries
     "ScalarSummary": {"tag": "str"},
     "HistogramSummary": {"tag": "str"},
+    "ImageSummary": {"tag": "str", "max_images": "int"},
+    "AudioSummaryV2": {"tag": "str", "max_outputs": "int"},
+    "TextSummary": {"tag": "str", "text": "any?", "shape": "ints?"},
 })
 
 

@@ -111,6 +111,22 @@ def expected_inputs(opdef: OpDef, attrs: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _replay_problem(num_inputs: int, attrs: Mapping[str, Any], refuse_unknown: bool) -> str | None:
+    """A Replay stands for its original op: it takes the original's inputs then ``n_out`` saved
+    values, and ``orig_attrs`` (sorted (name, value) pairs) must suit ``orig_op``."""
+    n_out, orig_op, pairs = attrs["n_out"], attrs["orig_op"], attrs["orig_attrs"]
+    if not (isinstance(pairs, tuple) and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str)
+                                             for p in pairs)):
+        return "Replay attr 'orig_attrs' must be a tuple of (name, value) pairs"
+    if not 0 <= n_out <= num_inputs:
+        return f"Replay saves n_out={n_out} values but has {_plural(num_inputs, 'input')}"
+    orig = _REGISTRY.get(orig_op)
+    if orig is None or orig_op == "Replay":
+        return f"Replay replays unknown op {orig_op!r}"
+    problem = signature_problem(orig, num_inputs - n_out, dict(pairs), refuse_unknown)
+    return None if problem is None else f"Replay of {orig_op}: {problem}"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -140,6 +156,8 @@ def signature_problem(opdef: OpDef, num_inputs: int, attrs: Mapping[str, Any],
             if unknown:
                 return (f"{opdef.name} has no attr{'s' if len(unknown) > 1 else ''} "
                         f"{', '.join(repr(u) for u in unknown)} (it takes {sorted(spec) or 'none'})")
+    if opdef.name == "Replay" and spec is not None:
+        return _replay_problem(num_inputs, attrs, refuse_unknown)
     if opdef.name == "While" and isinstance(attrs.get("n_carry"), int):
         n_carry = attrs["n_carry"]
         if not 0 <= n_carry <= num_inputs:

@@ -39,6 +39,7 @@ import numpy as np
 from graphrnn.io.atomic import write_text
 from graphrnn.ir import dtypes
 from graphrnn.ir.errors import GraphError, SerializationError, shown
+from graphrnn.ir.gc_pause import pausing_gc
 from graphrnn.ir.graph import Graph, Node, Value
 from graphrnn.ir.registry import get_opdef, signature_problem
 from graphrnn.ir.types import TensorType
@@ -161,6 +162,7 @@ class _Encoder:
         return top, subs
 
 
+@pausing_gc  # many small objects, no cyclic garbage: the collector would rescan them again and again
 def to_json(graph: Graph, indent: int | None = None) -> str:
     """The graph as a JSON string (format version 2: subgraphs in a flat list)."""
     top, subs = _Encoder().document(graph)
@@ -513,6 +515,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+@pausing_gc  # keeps loading linear: gen-2 collections would rescan the growing graph again and again
 def from_json(text: str | bytes) -> Graph:
     """Loads a graph written by `to_json`; raises `SerializationError` on anything malformed."""
     from graphrnn.ir.verify import verify

@@ -124,3 +124,16 @@ def test_session_never_runs_a_two_input_tanh():
         with gr.Session(graph=g) as s:
             s.run(t, {x: fed, y: fed})
     np.testing.assert_array_equal(fed, np.ones(2, np.float32))
+
+
+def test_replay_is_checked_as_the_op_it_stands_for():
+    from graphrnn.testing.graph_fuzz import gradient_graph
+    g = gradient_graph()
+    replay = next(n for n in g.walk() if n.op == "Replay")
+    opdef, k = get_opdef("Replay"), len(replay.inputs)
+    assert signature_problem(opdef, k, replay.attrs) is None
+    orig = replay.attrs["orig_op"]
+    assert signature_problem(opdef, k + 1, replay.attrs).startswith(f"Replay of {orig}: {orig} takes")
+    assert "unknown op 'os.system'" in signature_problem(opdef, k, {**replay.attrs, "orig_op": "os.system"})
+    assert "saves n_out=99" in signature_problem(opdef, k, {**replay.attrs, "n_out": 99})
+    assert "(name, value) pairs" in signature_problem(opdef, k, {**replay.attrs, "orig_attrs": ((1, 2),)})
