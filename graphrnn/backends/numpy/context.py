@@ -19,17 +19,22 @@ if TYPE_CHECKING:
     from graphrnn.ir.graph import Node
 
 
-@dataclass
 class RunStats:
-    """Filled during one `Session.run`: loop trip counts and notes for the run report."""
+    """Filled during one `Session.run`: loop trip counts and notes for the run report.
 
-    while_iterations: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    # (plan step, wall-clock start in ns, duration in ns) of each node, when the run is traced.
-    node_times: list[tuple[int, int, int]] | None = None
+    ``node_times`` holds (plan step, wall-clock start in ns, duration in ns) of each node when the
+    run is traced, else None. (A slotted class, not a dataclass: one is made per run.)
+    """
+
+    __slots__ = ("while_iterations", "notes", "node_times")
+
+    def __init__(self, while_iterations: dict[str, int] | None = None, notes: list[str] | None = None,
+                 node_times: list[tuple[int, int, int]] | None = None) -> None:
+        self.while_iterations = {} if while_iterations is None else while_iterations
+        self.notes = [] if notes is None else notes
+        self.node_times = node_times
 
 
-@dataclass
 class VariableJournal:
     """The variable writes of one run on one thread.
 
@@ -37,8 +42,11 @@ class VariableJournal:
     variable had no value yet); ``written[name]`` is the array this run stored last.
     """
 
-    before: dict[str, np.ndarray | None] = field(default_factory=dict)
-    written: dict[str, np.ndarray] = field(default_factory=dict)
+    __slots__ = ("before", "written")
+
+    def __init__(self) -> None:
+        self.before: dict[str, np.ndarray | None] = {}
+        self.written: dict[str, np.ndarray] = {}
 
 
 class _PerThread(threading.local):

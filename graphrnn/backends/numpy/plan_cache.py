@@ -109,7 +109,8 @@ class PlanCache:
         with self._lock:
             entry = self._plans.get(key)
             if entry is not None:
-                if entry.source.still_valid():
+                source = entry.source
+                if source.version == source.graph.version or source.still_valid():
                     self._plans.move_to_end(key)
                     self._hits += 1
                     return entry
