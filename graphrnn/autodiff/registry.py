@@ -7,6 +7,9 @@ when no gradient reaches that output; at least one is not None). A returned grad
 so that loops can accumulate it in place). Rules build nodes with the ordinary op constructors,
 so the nodes land in the graph being built, under the `gradients/...` name scope.
 Integer and boolean inputs never receive a gradient (the driver drops what rules return there).
+A rule that differentiates a subgraph (While, If, a `Replay` of one) returns instead a build step
+(a generator, `graphrnn.ir.trampoline`): it yields `backprop_steps(...)` for each nested backprop
+and returns the sequence; the driver runs the nested steps without Python recursion.
 """
 
 from __future__ import annotations

@@ -180,6 +180,30 @@ def test_500_deep_nest_at_the_default_recursion_limit() -> None:
     np.testing.assert_allclose(gwv, xv * (1 - t * t))
 
 
+def test_room_for_deep_loops_is_shared_by_threads_and_given_back() -> None:
+    """The While kernel's `stack_room`: the process-wide limit stays at the largest room a running
+    deep loop needs (this thread's or another's) and returns to the old limit after the last."""
+    import threading
+
+    from graphrnn.backends.numpy.kernels_control import stack_room
+    with recursion_limit(DEFAULT_LIMIT):
+        with stack_room(10):  # shallow: untouched
+            assert sys.getrecursionlimit() == DEFAULT_LIMIT
+        with stack_room(500):
+            mine = sys.getrecursionlimit()
+            assert mine >= 4 * 500
+            seen: list[int] = []
+
+            def other() -> None:
+                with stack_room(900):
+                    seen.append(sys.getrecursionlimit())
+            t = threading.Thread(target=other)
+            t.start()
+            t.join()
+            assert seen[0] >= 4 * 900 and sys.getrecursionlimit() == mine
+        assert sys.getrecursionlimit() == DEFAULT_LIMIT
+
+
 def test_trampoline_runs_deep_chains_and_routes_errors() -> None:
     """`run_nested`: a 20,000-deep chain of steps needs no recursion; an exception raised deep
     inside reaches the nearest step that handles it, and the ``finally`` blocks on the way run."""

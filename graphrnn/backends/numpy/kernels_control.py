@@ -73,25 +73,43 @@ def _frames_in_use() -> int:
     return n
 
 
+# The recursion limit is one per process: threads that make room share it. The limit stays at the
+# largest room any thread still needs and goes back to the limit found before the first raise.
+_LIMIT_LOCK = threading.Lock()
+_NEEDS: list[int] = []          # limits the deep loops running now (any thread) asked for
+_BASE_LIMIT = [0]               # the limit before the first of them raised it
+
+
+def _set_limit(need: int) -> None:
+    with _LIMIT_LOCK:
+        if not _NEEDS:
+            _BASE_LIMIT[0] = sys.getrecursionlimit()
+        _NEEDS.append(need)
+        sys.setrecursionlimit(max([_BASE_LIMIT[0], *_NEEDS]))
+
+
+def _release_limit(need: int) -> None:
+    with _LIMIT_LOCK:
+        _NEEDS.remove(need)
+        sys.setrecursionlimit(max([_BASE_LIMIT[0], *_NEEDS]))
+
+
 @contextlib.contextmanager
 def stack_room(levels: int) -> Iterator[None]:
     """Raises the recursion limit, if needed, so that ``levels`` nesting levels fit above the
-    frames in use; restores it after (unless someone else changed it meanwhile). Only the
+    frames in use, until the block ends (other threads' needs included, see `_NEEDS`). Only the
     outermost deep loop of a thread does this: those inside it fit in the room it made."""
     if _ROOM.made or levels <= DEEP_NEST:
         yield
         return
     need = _frames_in_use() + FRAMES_PER_LEVEL * levels + _SPARE_FRAMES
-    old = sys.getrecursionlimit()
-    if need > old:
-        sys.setrecursionlimit(need)
+    _set_limit(need)
     _ROOM.made = True
     try:
         yield
     finally:
         _ROOM.made = False
-        if need > old and sys.getrecursionlimit() == need:
-            sys.setrecursionlimit(old)
+        _release_limit(need)
 
 
 def _in_place_carries(body: Graph, n_carry: int) -> list[int]:
