@@ -80,7 +80,7 @@ _non_negative_int = _int_at_least(0, "non-negative")
 
 def _add_model_arguments(p: argparse.ArgumentParser, steps: int) -> None:
     p.add_argument("--cell", choices=CELLS, default="lstm", help="rnn=BasicRNNCell, gru=GRUCell, "
-                   "lstm=LSTMCell (default: lstm)")
+                   "lstm=LSTMCell; contrib cells: see graphrnn.models.make_cell (default: lstm)")
     p.add_argument("--mode", choices=MODES, default="static",
                    help="static_rnn (unrolled) or dynamic_rnn (one While node) (default: static)")
     p.add_argument("--steps", type=_positive_int, default=steps, help=f"time steps T (default: {steps})")

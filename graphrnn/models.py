@@ -21,7 +21,7 @@ from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import GraphError
 from graphrnn.ir.graph import Graph, Node, Value
 
-CELLS = ("rnn", "gru", "lstm")
+CELLS = ("rnn", "gru", "lstm", "nas", "layer_norm_lstm")
 MODES = ("static", "dynamic")
 
 
@@ -56,8 +56,14 @@ class ModelHandles:
 
 
 def make_cell(cell: str, units: int) -> Any:
-    """A TF1 cell by short name: ``rnn`` BasicRNNCell, ``gru`` GRUCell, ``lstm`` LSTMCell (as TF1's figures)."""
+    """A TF1 cell by short name: ``rnn`` BasicRNNCell, ``gru`` GRUCell, ``lstm`` LSTMCell (as TF1's figures);
+    from ``gr.contrib.rnn``: ``nas`` NASCell, ``layer_norm_lstm`` LayerNormBasicLSTMCell."""
+    from graphrnn.contrib import rnn as contrib_rnn
     from graphrnn.nn import rnn_cell
+    if cell == "nas":
+        return contrib_rnn.NASCell(units)
+    if cell == "layer_norm_lstm":
+        return contrib_rnn.LayerNormBasicLSTMCell(units)
     if cell == "rnn":
         return rnn_cell.BasicRNNCell(units)
     if cell == "gru":

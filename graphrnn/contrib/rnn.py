@@ -1,6 +1,8 @@
 """``gr.contrib.rnn``: TF1's ``tf.contrib.rnn`` aliases of the RNN library (same objects as ``gr.nn``),
 ``static_state_saving_rnn`` and a minimal variable-backed `StateSaver` for it."""
 
+from graphrnn.contrib.cells_layernorm import LayerNormBasicLSTMCell
+from graphrnn.contrib.cells_nas import NASCell
 from graphrnn.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper
 from graphrnn.contrib.state_saver import StateSaver
 from graphrnn.nn.bidirectional import bidirectional_dynamic_rnn, static_bidirectional_rnn
@@ -24,7 +26,7 @@ __all__ = ["BasicLSTMCell", "BasicRNNCell", "CoupledInputForgetGateLSTMCell", "D
            "LSTMBlockCell", "LSTMCell", "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell",
            "static_rnn", "dynamic_rnn", "static_bidirectional_rnn", "bidirectional_dynamic_rnn",
            "static_state_saving_rnn", "StateSaver", "EmbeddingWrapper", "InputProjectionWrapper",
-           "OutputProjectionWrapper"]
+           "OutputProjectionWrapper", "NASCell", "LayerNormBasicLSTMCell"]
 
 from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
 

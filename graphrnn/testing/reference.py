@@ -415,3 +415,112 @@ def numpy_lstm_loop(
         np.multiply(tmp, o, out=outputs[t])
         h[...] = outputs[t]
     return outputs, LSTMStateTuple(c, h.copy())
+
+
+# --- TF1 contrib cells (tensorflow/contrib/rnn/python/ops/rnn_cell.py, TF 1.x) -------------------
+# Step functions only: each takes ``(x, state, w, **options)`` with ``w`` keyed by TF1's variable
+# names relative to the cell scope, and returns ``(output, new_state)``.
+
+
+def nas_step(
+    x: Array, state: tuple[Array, Array], w: Weights, num_proj: int | None = None, use_biases: bool = False
+) -> tuple[Array, LSTMStateTuple]:
+    """NASCell: separate input (``kernel``) and recurrent (``recurrent_kernel``) products, 8 blocks each.
+
+    The optional ``bias`` goes on the recurrent product only; block 3 multiplies its two products.
+    """
+    relu = lambda z: np.maximum(z, 0.0)  # noqa: E731
+    c, m = state
+    rec = m @ w["recurrent_kernel"]
+    if use_biases:
+        rec = rec + w["bias"]
+    a = np.split(x @ w["kernel"], 8, axis=1)
+    r = np.split(rec, 8, axis=1)
+    first = (
+        sigmoid(a[0] + r[0]), relu(a[1] + r[1]), sigmoid(a[2] + r[2]), relu(a[3] * r[3]),
+        np.tanh(a[4] + r[4]), sigmoid(a[5] + r[5]), np.tanh(a[6] + r[6]), sigmoid(a[7] + r[7]),
+    )
+    second_0 = np.tanh(np.tanh(first[0] * first[1]) + c)
+    second_1 = np.tanh(first[2] + first[3])
+    second_2 = np.tanh(first[4] * first[5])
+    second_3 = sigmoid(first[6] + first[7])
+    c_new = second_0 * second_1
+    m_new = np.tanh(c_new * np.tanh(second_2 + second_3))
+    if num_proj is not None:
+        m_new = m_new @ w["projection_weights"]
+    return m_new, LSTMStateTuple(c_new, m_new)
+
+
+def layer_norm_np(z: Array, gamma: Array, beta: Array, epsilon: float = 1e-12) -> Array:
+    """contrib ``layer_norm`` over the last axis: ``gamma * (z - mean) / sqrt(var + eps) + beta``."""
+    mu = z.mean(axis=-1, keepdims=True)
+    var = ((z - mu) ** 2).mean(axis=-1, keepdims=True)
+    return gamma * (z - mu) / np.sqrt(var + epsilon) + beta
+
+
+def layer_norm_basic_lstm_step(
+    x: Array,
+    state: tuple[Array, Array],
+    w: Weights,
+    forget_bias: float = 1.0,
+    layer_norm: bool = True,
+    candidate_mask: Array | None = None,
+) -> tuple[Array, LSTMStateTuple]:
+    """LayerNormBasicLSTMCell: gates ``i, j, f, o`` each layer-normalized (``<gate>/gamma``,
+    ``<gate>/beta`` for input/transform/forget/output), no bias then; the new memory normalized
+    with ``state/*``. ``candidate_mask`` (already scaled by 1/keep) multiplies ``tanh(j)``: the
+    recurrent dropout of the candidate only."""
+    c, h = state
+    z = _xh(x, h) @ w["kernel"]
+    if not layer_norm:
+        z = z + w["bias"]
+    i, j, f, o = np.split(z, 4, axis=1)
+    if layer_norm:
+        i, j, f, o = (layer_norm_np(v, w[f"{s}/gamma"], w[f"{s}/beta"])
+                      for v, s in zip((i, j, f, o), ("input", "transform", "forget", "output")))
+    cand = np.tanh(j) if candidate_mask is None else np.tanh(j) * candidate_mask
+    c_new = c * sigmoid(f + forget_bias) + sigmoid(i) * cand
+    if layer_norm:
+        c_new = layer_norm_np(c_new, w["state/gamma"], w["state/beta"])
+    h_new = np.tanh(c_new) * sigmoid(o)
+    return h_new, LSTMStateTuple(c_new, h_new)
+
+
+def _zeros_like_sizes(sizes: Any, batch: int, dtype: np.dtype | type) -> State:
+    """Zeros ``[batch, s]`` for every int ``s`` in a (nested) size structure, keeping the structure."""
+    if isinstance(sizes, LSTMStateTuple):
+        return LSTMStateTuple(*(_zeros_like_sizes(s, batch, dtype) for s in sizes))
+    if isinstance(sizes, tuple):
+        return tuple(_zeros_like_sizes(s, batch, dtype) for s in sizes)
+    return np.zeros((batch, int(sizes)), dtype)
+
+
+@dataclass(frozen=True)
+class StepCell(ReferenceCell):
+    """A reference cell given by a step function ``step_fn(x, state, weights, **options)``: how the
+    contrib cells plug into :func:`rnn_reference` and :func:`bidirectional_reference` (``kind`` is a
+    free label). ``state_sizes`` is the state's size structure (an int, an :class:`LSTMStateTuple`
+    or a tuple of those), ``out_size`` the output width."""
+
+    step_fn: Callable[..., tuple[Array, State]] | None = None
+    state_sizes: Any = 0
+    out_size: int = 0
+
+    def __post_init__(self) -> None:
+        if self.step_fn is None:
+            raise ValueError("StepCell needs a step_fn")
+
+    @property
+    def is_lstm(self) -> bool:
+        return isinstance(self.state_sizes, LSTMStateTuple)
+
+    @property
+    def output_size(self) -> int:
+        return self.out_size
+
+    def zero_state(self, batch: int, dtype: np.dtype | type = np.float64) -> State:
+        return _zeros_like_sizes(self.state_sizes, batch, dtype)
+
+    def step(self, x: Array, state: State) -> tuple[Array, State]:
+        assert self.step_fn is not None
+        return self.step_fn(x, state, self.weights, **self.options)
