@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graphrnn as gr
 from graphrnn.autodiff.check import check_gradients
@@ -143,6 +145,44 @@ def test_loop_and_cond_nest_grows_linearly_with_depth() -> None:
     n8, n16, n32 = (gradient_nodes(d, cond_nest) for d in (8, 16, 32))
     assert n32 - n16 == 2 * (n16 - n8)
     assert (n16 - n8) / 8 < 50, (n8, n16, n32)
+
+
+# One nest level: (trip count, a cond between this level and the next, trips += enclosing counter).
+LEVEL = st.tuples(st.integers(0, 2), st.booleans(), st.booleans())
+
+
+def mixed_nest(x: gr.Tensor, w: gr.Tensor, spec: Sequence[tuple[int, bool, bool]]) -> gr.Tensor:
+    def level(k: int, y: gr.Tensor, outer_i: gr.Tensor | None) -> gr.Tensor:
+        if k == len(spec):
+            return gr.tanh(y * w) + 0.3 * y
+        trips, use_cond, ragged = spec[k]
+        n = outer_i + trips if ragged and outer_i is not None else trips
+
+        def body(i: gr.Tensor, v: gr.Tensor) -> tuple:
+            if use_cond:
+                return i + 1, gr.cond(i < 1, lambda: level(k + 1, v, i), lambda: v * 0.7 + w)
+            return i + 1, level(k + 1, v, i)
+        return gr.while_loop(lambda i, v: i < n, body, [gr.constant(0), y])[1]
+    return level(0, x, None)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(LEVEL, min_size=1, max_size=3), st.integers(0, 2**16))
+def test_mixed_nests_match_finite_differences(spec: list[tuple[int, bool, bool]], seed: int) -> None:
+    """Any nest of loops (zero trips included, ragged inner trip counts) and conds between levels:
+    the symbolic gradient matches central differences, unoptimized and optimized (the second
+    gradient reuses the tapes the first recorded)."""
+    rs = np.random.RandomState(seed)
+    g = gr.Graph()
+    with g.as_default():
+        x = gr.placeholder(gr.float64, [2], name="x")
+        w = gr.placeholder(gr.float64, [2], name="w")
+        loss = gr.reduce_sum(mixed_nest(x, w, spec) * np.array([1.0, -0.5]))
+        feed = {x: rs.randn(2) * 0.5, w: rs.randn(2) * 0.5}
+        for optimize in (False, True):
+            with gr.Session(graph=g, optimize=optimize) as sess:
+                err, _, _ = check_gradients(sess, loss, [x, w], feed)
+            assert err < 1e-7, (spec, optimize, err)
 
 
 def test_loop_tapes_do_not_grow_with_depth() -> None:
