@@ -122,6 +122,7 @@ OP_ATTRS.update({
     "TensorArrayRead": _TA_AXIS, "TensorArraySize": _TA_AXIS,
     "TensorArrayWrite": {"axis": "int?", "dynamic_size": "bool?"},
     "TensorArrayUnstackCheck": {"dynamic_size": "bool?"},
+    "TensorArrayUnstackCheck": {"dynamic_size": "bool?"},
     "TensorArrayWriteGrad": _TA_AXIS, "TensorArrayWriteGradInPlace": _TA_AXIS,
     # run-time checks
     "Assert": {"template": "any", "summarize": "int"},
