@@ -267,14 +267,15 @@ class Session:
 
         If the run raises, every variable it assigned has its value from before the run again.
         """
-        self._check_open("run")
+        if self._closed:
+            self._check_open("run")
         if options is not None and not isinstance(options, RunOptions):
             raise SessionError(f"run(options=...) must be a gr.RunOptions, got {type(options).__name__}",
                                fix="pass gr.RunOptions(trace_level=gr.RunOptions.FULL_TRACE) or omit it")
         if run_metadata is not None and not isinstance(run_metadata, RunMetadata):
             raise SessionError(f"run(run_metadata=...) must be a gr.RunMetadata, got {type(run_metadata).__name__}",
                                fix="pass gr.RunMetadata() or omit it")
-        if feed_dict is not None and not isinstance(feed_dict, Mapping):
+        if feed_dict is not None and type(feed_dict) is not dict and not isinstance(feed_dict, Mapping):
             raise FeedError(f"feed_dict must be a mapping from tensors to values, got {type(feed_dict).__name__}",
                             fix="pass a dict: sess.run(fetches, feed_dict={x: data})")
         flat = nest.flatten(fetches)
@@ -296,8 +297,7 @@ class Session:
         trace = options is not None and options.trace_level > RunOptions.NO_TRACE and run_metadata is not None
         cached = self._plan(uniq_vals, targets, feed_keys, trace)
         ctx = self._ctx
-        ctx.stats = RunStats(node_times=[] if trace else None)
-        outer = ctx.begin_journal()
+        outer = ctx.begin_journal(RunStats(node_times=[] if trace else None))
         try:
             if self._blas_cap > 0:
                 with blas_thread_cap(self._blas_cap):

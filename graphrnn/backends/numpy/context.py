@@ -97,11 +97,15 @@ class RunContext:
                 journal.written[name] = arr
             self.variables[name] = arr
 
-    def begin_journal(self) -> VariableJournal | None:
-        """Starts journaling this thread's variable writes; returns the journal it replaces (a run
-        started from inside a run keeps its own journal; `end_journal` puts the outer one back)."""
-        outer = self._thread.journal
-        self._thread.journal = VariableJournal()
+    def begin_journal(self, stats: RunStats | None = None) -> VariableJournal | None:
+        """Starts journaling this thread's variable writes (and, given ``stats``, makes them this
+        thread's run stats: one call per run); returns the journal it replaces (a run started from
+        inside a run keeps its own journal; `end_journal` puts the outer one back)."""
+        thread = self._thread
+        if stats is not None:
+            thread.stats = stats
+        outer = thread.journal
+        thread.journal = VariableJournal()
         return outer
 
     def end_journal(self, outer: VariableJournal | None, succeeded: bool) -> VariableJournal | None:
