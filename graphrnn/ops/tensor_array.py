@@ -74,7 +74,35 @@ register("TensorArrayNew", _new_rule, "a zero buffer [size, *element_shape]",
 register("TensorArrayWrite", _write_rule, "buf with buf[index] = value along axis", traits=(PURE, ALLOCATES),
          num_inputs=3)
 register("TensorArrayRead", _read_rule, "buf[index] along axis", traits=(PURE,), num_inputs=2)
+def _unstack_check_rule(types: Sequence[TensorType], attrs: Any) -> tuple[TensorType, ...]:
+    value, size = types
+    _index_type(size, "TensorArray size")
+    if value.has_rank and value.rank < 1:
+        raise ShapeError("TensorArray.unstack needs a value of rank >= 1")
+    return (size,)
+
+
+register("TensorArrayUnstackCheck", _unstack_check_rule,
+         "size, after checking value.shape[0] == size (<= size with attr dynamic_size): an unstack's length",
+         traits=(PURE, NON_DIFFERENTIABLE), num_inputs=2)
 register("TensorArraySize", _size_rule, "buf.shape[axis]", traits=(PURE, NON_DIFFERENTIABLE), num_inputs=1)
+
+
+def _static_index(x: Value) -> int | None:
+    from graphrnn.ops.convert import static_value
+    v = static_value(x)
+    return None if v is None or v.ndim else int(v)
+
+
+def _is_length_of(size: Value, value: Value) -> bool:
+    """``size`` is ``shape(value)[0]`` (as dynamic_rnn builds it), so an unstack needs no check."""
+    node = size.node
+    if node is not None and node.op == "Cast":
+        node = node.inputs[0].node
+    if node is None or node.op != "StridedSlice" or node.attrs.get("spec") != (("int", 0),):
+        return False
+    src = node.inputs[0].node
+    return src is not None and src.op == "Shape" and src.inputs[0] is value
 
 
 class TensorArray:
@@ -90,6 +118,9 @@ class TensorArray:
         # The element shape known so far, shared by every TensorArray derived from this one (through
         # while_loop, as in TF1), so a write inside a loop body tells the loop's result its shape.
         self._elem_cell: list[Any] = [None]
+        # Indices known (at build time) to be written: TF1 refuses a second write to an index. None
+        # when unknown (a write at a run-time index, a TensorArray carried through a loop).
+        self._written: frozenset[int] | None = None
         if flow is not None:
             self.flow = flow
             self.element_shape = flow.type.shape[1:] if flow.type.has_rank else UNKNOWN_RANK
@@ -99,6 +130,7 @@ class TensorArray:
         if size is None:
             raise GraphError("TensorArray needs a size (use size=0, dynamic_size=True to grow)")
         self._size = convert_to_tensor(size, dtypes.int32)
+        self._written = frozenset()
         # TensorShape(None) (TF1's unknown element shape) is the same as none given: writes set it.
         shp = as_shape(element_shape, allow_unknown_rank=True) if element_shape is not None else None
         self.element_shape = None if shp is UNKNOWN_RANK else shp
@@ -166,9 +198,18 @@ class TensorArray:
                                  op="TensorArrayWrite", source=builder.format_source(builder.source_location()))
             cell[0] = value.type.shape if cell[0] is None else merge_shapes(cell[0], value.type.shape)
         idx = convert_to_tensor(index, dtypes.int32)
+        i = _static_index(idx)
+        if i is not None and self._written is not None and i in self._written:
+            raise GraphError(f"TensorArray index {i} is written twice (TF1: could not write to TensorArray "
+                             f"index {i} because it has already been written to)", op="TensorArrayWrite",
+                             source=builder.format_source(builder.source_location()),
+                             fix="write each index once; to update a value, keep it in a loop variable")
         out = builder.add_op("TensorArrayWrite", [self.flow, idx, value],
                              {"axis": 0, "dynamic_size": self.dynamic_size}, name=name or "TensorArrayWrite")
-        return self.with_flow(out)
+        ta = self.with_flow(out)
+        if i is not None and self._written is not None:
+            ta._written = self._written | {i}
+        return ta
 
     def read(self, index: Any, name: str | None = None) -> Value:
         idx = convert_to_tensor(index, dtypes.int32)
@@ -184,11 +225,49 @@ class TensorArray:
         return gather(self.stack(), indices, axis=0)
 
     def unstack(self, value: Any, name: str | None = None) -> TensorArray:
-        """A TensorArray whose elements are ``value``'s slices along axis 0 (no copy is made)."""
+        """A TensorArray whose elements are ``value``'s slices along axis 0 (no copy is made).
+
+        As in TF1: a value longer than a fixed-size array is an error; a shorter one leaves the last
+        elements unwritten, which read as zeros (the buffer is padded; with ``dynamic_size`` the
+        array keeps its size or grows to the value's). Lengths unknown while building are checked at
+        run time (``TensorArrayUnstackCheck``), except a shorter value there is an error too: the
+        padding would need the run-time size. ``size=shape(value)[0]`` needs no check."""
         value = convert_to_tensor(value, self.dtype)
         if value.type.has_rank and value.type.rank < 1:
             raise ShapeError("TensorArray.unstack needs a value of rank >= 1")
-        return self.with_flow(value)
+        if self._written:
+            raise GraphError(f"TensorArray.unstack into an array whose indices {sorted(self._written)} are "
+                             "already written (TF1 refuses a second write to an index)",
+                             source=builder.format_source(builder.source_location()),
+                             fix="unstack into a new TensorArray")
+        size = getattr(self, "_size", None)
+        ta = self.with_flow(self._unstack_flow(value, size) if size is not None else value)
+        n = value.type.shape[0] if value.type.has_rank else None
+        if n is not None and size is not None:
+            ta._written = frozenset(range(n))
+        return ta
+
+    def _unstack_flow(self, value: Value, size: Value) -> Value:
+        """``value`` as the buffer of an array of ``size`` elements (see `unstack`)."""
+        n = value.type.shape[0] if value.type.has_rank else None
+        s = _static_index(size)
+        if _is_length_of(size, value):
+            return value
+        if n is not None and s is not None:
+            if n > s and not self.dynamic_size:
+                raise ShapeError(f"TensorArray.unstack of {n} elements into a TensorArray of size {s} (TF1: "
+                                 "the array is not resizeable)", op="TensorArrayUnstack",
+                                 source=builder.format_source(builder.source_location()),
+                                 fix=f"create the TensorArray with size={n}, or dynamic_size=True")
+            if n >= s:
+                return value
+            from graphrnn.ops.array_shape import pad
+            return pad(value, [[0, s - n]] + [[0, 0]] * (value.type.rank - 1))
+        from graphrnn.ops.array import identity
+        check = builder.add_op("TensorArrayUnstackCheck", [value, size], {"dynamic_size": self.dynamic_size},
+                               name="unstack_check")
+        with builder.control_dependencies([check.node]):
+            return identity(value, name="unstack")
 
     def scatter(self, indices: Any, value: Any, name: str | None = None) -> TensorArray:
         raise GraphError("TensorArray.scatter is not supported", fix="write elements one by one")

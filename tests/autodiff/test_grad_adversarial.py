@@ -254,9 +254,10 @@ def test_tensor_arrays_read_several_times_and_written_twice(optimize: bool) -> N
         out = gr.TensorArray(gr.float64, size=4, element_shape=[3])
         own = gr.TensorArray(gr.float64, size=4, element_shape=[3]).write(0, w)
         _, h, acc, own = gr.while_loop(lambda t, *_: t < 4, body, [gr.constant(0), w * 0.5, out, own])
-        twice = gr.TensorArray(gr.float64, size=2).write(0, x[0] * w).write(1, w).write(0, x[1] * x[1])
+        # TF1 refuses a second write to an index (graphrnn too, when the index is static).
+        twice = gr.TensorArray(gr.float64, size=3).write(0, x[0] * w).write(1, w).write(2, x[1] * x[1])
         return (gr.reduce_sum(h) + gr.reduce_sum(acc.stack() ** 2) + gr.reduce_sum(own.stack())
-                + gr.reduce_sum(twice.read(0) * 2 + twice.read(0) * w + twice.read(1)))
+                + gr.reduce_sum(twice.read(2) * 2 + twice.read(2) * w + twice.read(1) + twice.read(0)))
     _fd_check(build, [[4, 3], [3]], optimize)
 
 

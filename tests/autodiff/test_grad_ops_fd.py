@@ -137,8 +137,10 @@ CASES: dict[str, tuple[Shapes, Callable[..., Any], Callable[[np.ndarray], np.nda
             labels=gr.constant(np.arange(lg.shape[0]) % lg.shape[1], gr.int32), logits=lg), None),
     "BiasAdd": (lambda draw, d: [(d[0], d[1], d[2]), (d[2],)], gr.nn.bias_add, None),
     "TensorArray": (lambda draw, d: [(3, d[0]), (d[0],)],
-                    lambda buf, v: gr.TensorArray(gr.float64, size=3).unstack(buf).write(1, v * 2.0).read(1)
-                    + gr.TensorArray(gr.float64, size=3).unstack(buf).write(2, v).stack(), None),
+                    # Each index written once (TF1 refuses a second write): a shorter unstack leaves
+                    # index 2 free.
+                    lambda buf, v: gr.TensorArray(gr.float64, size=3).unstack(buf[:2]).write(2, v * 2.0).read(2)
+                    + gr.TensorArray(gr.float64, size=3).unstack(buf[1:]).write(2, v).stack(), None),
 }
 
 

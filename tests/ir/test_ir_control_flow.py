@@ -137,7 +137,7 @@ def test_tensor_array_unstack_read_and_dynamic_size():
     g = gr.Graph()
     with g.as_default():
         x = gr.placeholder(gr.float32, [None, 2], name="x")
-        ta_in = gr.TensorArray(gr.float32, size=0, element_shape=[2]).unstack(x)
+        ta_in = gr.TensorArray(gr.float32, size=gr.shape(x)[0], element_shape=[2]).unstack(x)
         out = gr.TensorArray(gr.float32, size=0, dynamic_size=True, element_shape=[2])
 
         def body(i, o):

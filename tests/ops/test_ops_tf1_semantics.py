@@ -145,3 +145,45 @@ def test_cond_and_while_loop_refuse_non_functions() -> None:
             gr.while_loop(True, lambda i: i + 1, [0])
         with pytest.raises(gr.GraphError, match="cannot be called with 2"):
             gr.while_loop(lambda i: i < 3, lambda i, j: (i, j), [0, 1.0])
+
+
+def test_tensor_array_write_once_and_unstack_length_follow_tf1() -> None:
+    """TF1's TensorArray (tensor_array.h): a second write to an index is an error; an unwritten index
+    reads as zeros once the element shape is known; unstack of a longer value into a fixed-size array
+    is an error, a shorter one leaves zeros; dynamic_size grows."""
+    ta = gr.TensorArray
+    g = gr.Graph()
+    with g.as_default():
+        with pytest.raises(gr.GraphError, match="written twice"):
+            ta(gr.float32, 3).write(0, 1.0).write(0, 2.0)
+        with pytest.raises(gr.GraphError, match="written twice"):
+            ta(gr.float32, 3).unstack([1.0, 2.0, 3.0]).write(1, 5.0)
+        with pytest.raises(gr.GraphError, match="already written"):
+            ta(gr.float32, 3).write(1, 5.0).unstack([1.0, 2.0, 3.0])
+        with pytest.raises(gr.ShapeError, match="not resizeable"):
+            ta(gr.float32, 3).unstack([1.0, 2.0, 3.0, 4.0])
+        partial = ta(gr.float32, 3).write(0, 1.0).write(2, 3.0)
+        shorter = ta(gr.float32, 3).unstack([1.0, 2.0])
+        grown = ta(gr.float32, 3, dynamic_size=True).unstack([1.0, 2.0, 3.0, 4.0])
+        kept = ta(gr.float32, 3, dynamic_size=True).unstack([1.0, 2.0])
+        p = gr.placeholder(gr.float32, [None])
+        fed = ta(gr.float32, 3).unstack(p).stack()
+        same = ta(gr.float32, gr.shape(p)[0]).unstack(p)
+        assert not any(n.op == "TensorArrayUnstackCheck" for n in g.get_operations() if n.name.startswith(
+            same.flow.name.split(":")[0]))
+        # A loop writes index i once per iteration: nothing is known statically, nothing refused.
+        _, looped = gr.while_loop(lambda i, t: i < 3, lambda i, t: (i + 1, t.write(i, gr.cast(i, gr.float32))),
+                                  [0, ta(gr.float32, 3)])
+    with gr.Session(graph=g) as sess:
+        np.testing.assert_array_equal(sess.run(partial.stack()), [1.0, 0.0, 3.0])
+        assert sess.run(partial.read(1)) == 0.0
+        np.testing.assert_array_equal(sess.run(shorter.stack()), [1.0, 2.0, 0.0])
+        np.testing.assert_array_equal(sess.run(grown.stack()), [1.0, 2.0, 3.0, 4.0])
+        np.testing.assert_array_equal(sess.run(kept.stack()), [1.0, 2.0, 0.0])
+        np.testing.assert_array_equal(sess.run(fed, {p: [4.0, 5.0, 6.0]}), [4.0, 5.0, 6.0])
+        np.testing.assert_array_equal(sess.run(same.stack(), {p: [1.0, 2.0]}), [1.0, 2.0])
+        np.testing.assert_array_equal(sess.run(looped.stack()), [0.0, 1.0, 2.0])
+        with pytest.raises(gr.ExecutionError, match="not resizeable"):
+            sess.run(fed, {p: [1.0, 2.0, 3.0, 4.0]})
+        with pytest.raises(gr.ExecutionError, match="run-time size"):
+            sess.run(fed, {p: [1.0, 2.0]})

@@ -248,6 +248,25 @@ def _ta_read(node: Node, ctx: RunContext) -> Any:
     return run
 
 
+@kernel("TensorArrayUnstackCheck")
+def _ta_unstack_check(node: Node, ctx: RunContext) -> Any:
+    grow = node.attrs.get("dynamic_size", False)
+
+    def run(value: Any, size: Any) -> Any:
+        n, s = int(np.shape(value)[0]), int(size)
+        if n > s and not grow:
+            raise ExecutionError(f"TensorArray.unstack of {n} elements into a TensorArray of size {s} (TF1: the "
+                                 "array is not resizeable)", op=node.op, node=node.name, source=node.source_line,
+                                 fix=f"create the TensorArray with a size of {n}, or dynamic_size=True")
+        if n < s:
+            raise ExecutionError(f"TensorArray.unstack of {n} elements into a TensorArray of run-time size {s}: "
+                                 "graphrnn cannot leave the last elements unwritten when the sizes are only "
+                                 "known at run time", op=node.op, node=node.name, source=node.source_line,
+                                 fix="give the array the value's length, e.g. size=gr.shape(value)[0]")
+        return size
+    return run
+
+
 @kernel("TensorArraySize")
 def _ta_size(node: Node, ctx: RunContext) -> Any:
     axis = node.attrs.get("axis", 0)
