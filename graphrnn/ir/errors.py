@@ -11,9 +11,11 @@ import re
 from typing import Any
 
 # Characters that must not reach a terminal raw: C0/C1 controls (ESC starts ANSI sequences) and
-# the Unicode bidirectional overrides and zero-width marks that make text read differently.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-_UNSAFE_BUT_LAYOUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# the Unicode bidirectional overrides and zero-width marks that make text read differently, and
+# lone surrogates (a JSON "\\ud800" escape), which a UTF-8 terminal cannot even encode.
+_INVISIBLE = "\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff"
+_UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
+_UNSAFE_BUT_LAYOUT = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")  # keeps newlines and tabs
 SHOWN_LIMIT = 200
 
 

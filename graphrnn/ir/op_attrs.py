@@ -118,10 +118,8 @@ OP_ATTRS.update({
     "TapeUnpack": {"types": "any"},
     "TensorArrayNew": {"type": "type", "dynamic_size": "bool?"},
     "TensorArrayNewAxis": {"type": "type", "axis": "int", "dynamic_size": "bool?"},
-    "TensorArrayUnstackCheck": {"dynamic_size": "bool"},
     "TensorArrayRead": _TA_AXIS, "TensorArraySize": _TA_AXIS,
     "TensorArrayWrite": {"axis": "int?", "dynamic_size": "bool?"},
-    "TensorArrayUnstackCheck": {"dynamic_size": "bool?"},
     "TensorArrayUnstackCheck": {"dynamic_size": "bool?"},
     "TensorArrayWriteGrad": _TA_AXIS, "TensorArrayWriteGradInPlace": _TA_AXIS,
     # run-time checks

@@ -5,7 +5,7 @@ Format (version 2)::
     {"format": "graphrnn.graph", "version": 2, "seed": int|null, "graph": G, "subgraphs": [G, ...]}
     G = {"name": str, "params": [{"name": str, "type": T}], "nodes": [N], "results": [R]}
     N = {"op": str, "name": str, "inputs": [R], "attrs": {str: A}, "outputs": [T],
-         "control": [int], "source": [str, int] | null}
+         "control": [int], "source": [str, int] | null, "device": str}   (device only when set)
     R = ["p", param_index] | ["n", node_index, output_index]       (within the same G)
     T = [dtype_name, [dim|null, ...] | null]                        (null: unknown rank)
     A = tagged: {"int": 1} {"float": 1.5} {"str": "x"} {"bool": true} {"none": null}
@@ -56,6 +56,7 @@ _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _DOC_KEYS = {"format", "version", "seed", "graph"}
 _GRAPH_KEYS = {"name", "params", "nodes", "results"}
 _NODE_KEYS = {"op", "name", "inputs", "attrs", "outputs", "control", "source"}
+_OPTIONAL_NODE_KEYS = {"device"}
 
 
 # --- saving ---------------------------------------------------------------------------------------
@@ -138,14 +139,17 @@ class _Encoder:
                     raise SerializationError(f"attr '{shown(k)}': {e.message}", op=n.op, node=n.name,
                                              fix="attrs must be numbers, strings, tuples, dtypes, types, "
                                                  "arrays, initializers or subgraphs") from None
-            nodes.append({
+            nd = {
                 "op": n.op, "name": n.name,
                 "inputs": [_enc_ref(v, node_index) for v in n.inputs],
                 "attrs": attrs,
                 "outputs": [_enc_type(v.type) for v in n.outputs],
                 "control": [node_index[id(c)] for c in n.control_inputs],
                 "source": list(n.source) if n.source else None,
-            })
+            }
+            if n.device:  # TF1's requested device: recorded, never used to run
+                nd["device"] = n.device
+            nodes.append(nd)
         return {"name": g.name, "params": [{"name": p.param_name, "type": _enc_type(p.type)} for p in g.params],
                 "nodes": nodes, "results": [_enc_ref(v, node_index) for v in g.results]}
 
@@ -392,8 +396,9 @@ class _Decoder:
         if not (isinstance(nd, dict) and isinstance(nd.get("op"), str) and isinstance(nd.get("name"), str)):
             raise _bad(f"{gname}: nodes[{i}] is not an object with string fields 'op' and 'name'")
         op, name = nd["op"], nd["name"]
-        if set(nd) != _NODE_KEYS:
-            extra, missing = sorted(set(nd) - _NODE_KEYS), sorted(_NODE_KEYS - set(nd))
+        if not _NODE_KEYS <= set(nd) <= _NODE_KEYS | _OPTIONAL_NODE_KEYS:
+            extra = sorted(set(nd) - _NODE_KEYS - _OPTIONAL_NODE_KEYS)
+            missing = sorted(_NODE_KEYS - set(nd))
             raise _bad(f"nodes[{i}] has unknown fields {[shown(k) for k in extra]}" if extra else
                        f"nodes[{i}] lacks fields {missing}", op=op, node=name)
         try:
@@ -417,6 +422,9 @@ class _Decoder:
                                                 "(control edges may not form cycles)")
                 control.append(g.nodes[c])
             source = _dec_source(nd["source"])
+            device = nd.get("device", "")
+            if not isinstance(device, str):
+                raise _Bad("device", "is not a string")
         except _Bad as e:
             raise _bad(f"field {e.field}: {e.msg}", op=op, node=name) from None
         problem = signature_problem(opdef, len(inputs), attrs, refuse_unknown=True)
@@ -435,7 +443,9 @@ class _Decoder:
             raise _bad(f"invalid attrs: {type(e).__name__}: {shown(str(e))}", op=op, node=name) from None
         if want != out_types:
             raise _bad(f"field outputs: stores types {out_types}, its op gives {want}", op=op, node=name)
-        g.nodes.append(Node(op, name, inputs, attrs, tuple(out_types), g, source, tuple(control)))
+        node = Node(op, name, inputs, attrs, tuple(out_types), g, source, tuple(control))
+        node.device = device
+        g.nodes.append(node)
 
     def document(self, doc: dict[str, Any]) -> Graph:
         subs = doc.get("subgraphs", [])

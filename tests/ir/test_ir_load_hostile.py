@@ -132,6 +132,7 @@ def test_malformed_documents(mutate, match):
     ("x", lambda n: n.update(source=["f.py", "12"]), "field source: .* is not \\[file name, line number\\]"),
     ("x", lambda n: n.pop("control"), r"lacks fields \['control'\]"),
     ("x", lambda n: n.update(evil=1), "unknown fields"),
+    ("x", lambda n: n.update(device=["/cpu:0"]), "field device: is not a string"),
     ("x", lambda n: n["attrs"].update(type={"type": ["float32", [None, "3"]]}), r"attrs\['type'\]: bad dim"),
     ("x", lambda n: n["attrs"].update(type={"type": ["complex512", [3]]}), "unknown dtype 'complex512'"),
     ("x", lambda n: n["outputs"].__setitem__(0, ["float32", [7]]), "field outputs: stores types"),
@@ -233,6 +234,15 @@ def _as_version_1(d: dict) -> dict:
     return d
 
 
+def test_devices_round_trip():
+    g = gr.Graph()
+    with g.as_default(), g.device("/cpu:0"):
+        gr.constant(1.0, name="c")
+    g2 = from_json(to_json(g))
+    assert g2.get_operation_by_name("c").device == g.get_operation_by_name("c").device != ""
+    assert to_json(g2) == to_json(g)
+
+
 def test_version_1_files_still_load():
     g = _graph()
     g1 = from_json(json.dumps(_as_version_1(json.loads(to_json(g)))))
@@ -255,6 +265,17 @@ def test_escape_sequences_in_names_and_sources_never_reach_messages():
     assert "\\x1b[2J" in text
     assert len(text) < 1500  # the 1000-char name was truncated
     assert "more chars]" in text
+
+
+def test_lone_surrogates_in_a_file_do_not_break_printing():
+    d = _doc()
+    _node(d, "x")["name"] = "x\ud800"
+    g = from_json(json.dumps(d))
+    str(g).encode("utf-8")  # printable on a UTF-8 terminal
+    _node(d, "x\ud800")["attrs"]["evil"] = {"int": 1}
+    text = str(_load_error(d))
+    text.encode("utf-8")
+    assert "x\\ud800" in text
 
 
 def test_escaped_names_in_text_form_and_verifier_errors():
