@@ -36,10 +36,11 @@ def _reshape_to(g: Value, x: Value) -> Value:
     return add_op("ReshapeLike", [g, x], name="ReshapeLike")
 
 
-@grad_rule("Identity", "CheckStaticSteps")
+@grad_rule("Identity", "CheckStaticSteps", "EnsureShape")
 def _identity(node: Node, grads: list[Any], ctx: GradContext) -> list[Any]:
-    """Identity-like ops. CheckStaticSteps (graphrnn.nn.checks) returns its input once its check
-    passes, so its gradient is the identity too (its NON_DIFFERENTIABLE mark is a mistake)."""
+    """Identity-like ops. CheckStaticSteps (graphrnn.nn.checks) and EnsureShape (set_shape) return
+    their input once their check passes, so their gradient is the identity too (its
+    NON_DIFFERENTIABLE mark is a mistake)."""
     return [grads[0]]
 
 

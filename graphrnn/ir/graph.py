@@ -73,6 +73,12 @@ class Value:
     def get_shape(self) -> TensorShape:
         return TensorShape(self.type.shape)
 
+    def set_shape(self, shape: Any) -> None:
+        """TF1 `Tensor.set_shape`: merges ``shape`` into this tensor's static shape (a ShapeError if
+        they conflict); see graphrnn.ops.set_shape for how the graph records it."""
+        from graphrnn.ops.set_shape import set_shape
+        set_shape(self, shape)
+
     @property
     def ndim(self) -> int | None:
         return self.type.rank  # None when the rank is unknown

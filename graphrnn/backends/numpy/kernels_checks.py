@@ -1,4 +1,5 @@
-"""Kernels of the check ops (graphrnn.ops.checks): Assert and CheckNumerics, TF1's messages."""
+"""Kernels of the check ops: Assert and CheckNumerics (graphrnn.ops.checks), with TF1's messages, and
+EnsureShape (graphrnn.ops.set_shape)."""
 
 from __future__ import annotations
 
@@ -96,4 +97,22 @@ def _check_numerics(node: Node, ctx: RunContext) -> Any:
                                    source=format_source(node.source),
                                    fix="find where the values first go bad (check_numerics on the inputs), "
                                        "e.g. a log of 0, a division by 0 or a too large learning rate")
+    return run
+
+
+@kernel("EnsureShape")
+def _ensure_shape(node: Node, ctx: RunContext) -> Any:
+    """Returns its input if its shape fits attr ``shape`` (None dims match any size)."""
+    want = node.attrs["shape"]
+
+    def run(x: Any) -> Any:
+        got = np.shape(x)
+        if want is not None and (len(got) != len(want) or any(w is not None and w != d for w, d in zip(want, got))):
+            shown = "[" + ",".join("?" if w is None else str(w) for w in want) + "]"
+            raise InvalidArgumentError(f"Shape of tensor {node.inputs[0].name} {list(got)} is not compatible with "
+                                       f"expected shape {shown}.", op="EnsureShape", node=node.name,
+                                       source=format_source(node.source),
+                                       fix="the value does not have the shape promised by set_shape/ensure_shape "
+                                           "at that line: fix the shape or the data")
+        return x
     return run
