@@ -21,7 +21,7 @@ from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import GraphError
 from graphrnn.ir.graph import Graph, Node, Value
 
-CELLS = ("rnn", "gru", "lstm", "nas", "layer_norm_lstm")
+CELLS = ("rnn", "gru", "lstm", "nas", "layer_norm_lstm", "attention_lstm")
 MODES = ("static", "dynamic")
 
 
@@ -57,13 +57,16 @@ class ModelHandles:
 
 def make_cell(cell: str, units: int) -> Any:
     """A TF1 cell by short name: ``rnn`` BasicRNNCell, ``gru`` GRUCell, ``lstm`` LSTMCell (as TF1's figures);
-    from ``gr.contrib.rnn``: ``nas`` NASCell, ``layer_norm_lstm`` LayerNormBasicLSTMCell."""
+    from ``gr.contrib.rnn``: ``nas`` NASCell, ``layer_norm_lstm`` LayerNormBasicLSTMCell,
+    ``attention_lstm`` AttentionCellWrapper(LSTMCell, attn_length=4)."""
     from graphrnn.contrib import rnn as contrib_rnn
     from graphrnn.nn import rnn_cell
     if cell == "nas":
         return contrib_rnn.NASCell(units)
     if cell == "layer_norm_lstm":
         return contrib_rnn.LayerNormBasicLSTMCell(units)
+    if cell == "attention_lstm":
+        return contrib_rnn.AttentionCellWrapper(rnn_cell.LSTMCell(units), 4)
     if cell == "rnn":
         return rnn_cell.BasicRNNCell(units)
     if cell == "gru":

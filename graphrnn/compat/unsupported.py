@@ -211,7 +211,6 @@ UNSUPPORTED: dict[str, str] = {
     "contrib.rnn.GRUBlockCell": _CELL + " (GRUCell computes the same function)",
     "contrib.rnn.GRUBlockCellV2": _CELL + " (GRUCell computes the same function)",
     "contrib.rnn.LSTMBlockFusedCell": "use gr.contrib.rnn.LSTMBlockCell with gr.nn.dynamic_rnn",
-    "contrib.rnn.AttentionCellWrapper": _CELL,
     "contrib.rnn.UGRNNCell": _CELL,
     "contrib.rnn.IntersectionRNNCell": _CELL,
     "contrib.rnn.PhasedLSTMCell": _CELL,

@@ -1,6 +1,7 @@
 """``gr.contrib.rnn``: TF1's ``tf.contrib.rnn`` aliases of the RNN library (same objects as ``gr.nn``),
 ``static_state_saving_rnn`` and a minimal variable-backed `StateSaver` for it."""
 
+from graphrnn.contrib.cells_attention import AttentionCellWrapper
 from graphrnn.contrib.cells_layernorm import LayerNormBasicLSTMCell
 from graphrnn.contrib.cells_nas import NASCell
 from graphrnn.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper
@@ -26,7 +27,8 @@ __all__ = ["BasicLSTMCell", "BasicRNNCell", "CoupledInputForgetGateLSTMCell", "D
            "LSTMBlockCell", "LSTMCell", "LSTMStateTuple", "MultiRNNCell", "ResidualWrapper", "RNNCell",
            "static_rnn", "dynamic_rnn", "static_bidirectional_rnn", "bidirectional_dynamic_rnn",
            "static_state_saving_rnn", "StateSaver", "EmbeddingWrapper", "InputProjectionWrapper",
-           "OutputProjectionWrapper", "NASCell", "LayerNormBasicLSTMCell"]
+           "OutputProjectionWrapper", "NASCell", "LayerNormBasicLSTMCell",
+           "AttentionCellWrapper"]
 
 from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
 

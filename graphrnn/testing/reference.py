@@ -524,3 +524,41 @@ class StepCell(ReferenceCell):
     def step(self, x: Array, state: State) -> tuple[Array, State]:
         assert self.step_fn is not None
         return self.step_fn(x, state, self.weights, **self.options)
+
+
+def softmax_np(z: Array, axis: int = -1) -> Array:
+    """Softmax along ``axis``, shifted by the maximum so ``exp`` never overflows."""
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _flatten_state(state: State) -> list[Array]:
+    if isinstance(state, tuple):
+        return [leaf for s in state for leaf in _flatten_state(s)]
+    return [state]
+
+
+def attention_cell_step(
+    x: Array, state: tuple[State, Array, Array], w: Weights, inner: Any, attn_length: int
+) -> tuple[Array, tuple[State, Array, Array]]:
+    """AttentionCellWrapper around the reference cell ``inner`` (anything with ``step``).
+
+    State ``(inner_state, attns [B, A], window [B, L*A])``. The inner cell runs on
+    ``[x, attns] @ kernel + bias``; the query is the inner cell's new state flattened; scores over
+    the window use ``attention/attn_w [1, 1, A, V]``, ``attention/kernel``/``bias`` and
+    ``attention/attn_v``; the output is ``[inner_out, attns'] @ attn_output_projection/kernel + bias``
+    and joins the window as its newest entry (the oldest one leaves)."""
+    inner_state, attns, window = state
+    batch = x.shape[0]
+    size = attns.shape[1]
+    win = window.reshape(batch, attn_length, size)
+    inner_out, new_inner = inner.step(np.concatenate([x, attns], 1) @ w["kernel"] + w["bias"], inner_state)
+    query = np.concatenate(_flatten_state(new_inner), 1)
+    features = np.einsum("bla,av->blv", win, w["attention/attn_w"][0, 0])
+    y = query @ w["attention/kernel"] + w["attention/bias"]
+    scores = np.sum(w["attention/attn_v"] * np.tanh(features + y[:, None, :]), axis=2)
+    new_attns = np.einsum("bl,bla->ba", softmax_np(scores, 1), win)
+    output = (np.concatenate([inner_out, new_attns], 1) @ w["attn_output_projection/kernel"]
+              + w["attn_output_projection/bias"])
+    new_window = np.concatenate([win[:, 1:], output[:, None, :]], 1).reshape(batch, attn_length * size)
+    return output, (new_inner, new_attns, new_window)
