@@ -85,7 +85,7 @@ from graphrnn.ops.checks import *  # noqa: E402,F403
 from graphrnn import debugging  # noqa: E402
 from graphrnn.ir.errors import InvalidArgumentError  # noqa: E402
 from graphrnn.ops.set_shape import ensure_shape  # noqa: E402
-from graphrnn.session import InteractiveSession, Session, get_default_session
+from graphrnn.session import InteractiveSession, Session, SessionArgumentError, SessionError, get_default_session
 
 bool = bool_  # noqa: A001 - TF1 spells it gr.bool
 Tensor = Value

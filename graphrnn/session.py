@@ -37,7 +37,11 @@ from graphrnn.ops.state import FEED_HINTS
 
 
 class SessionError(GraphError, RuntimeError):
-    """The Session cannot do this: it is closed, or it was made with arguments it cannot use."""
+    """The Session cannot do this: it is closed (TF1 raises RuntimeError there), or see below."""
+
+
+class SessionArgumentError(SessionError, TypeError):
+    """A Session or one of its methods got an argument of the wrong kind (TF1 raises TypeError)."""
 
 
 class _SessionStack(threading.local):
@@ -162,24 +166,24 @@ class Session:
     def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None,
                  optimize: Any = True, plan_cache_size: int = DEFAULT_CAPACITY) -> None:
         if not isinstance(target, str):
-            raise SessionError(f"Session target must be a string, got {type(target).__name__}",
-                               fix="omit it: Session() runs in this process")
+            raise SessionArgumentError(f"Session target must be a string, got {type(target).__name__}",
+                                       fix="omit it: Session() runs in this process")
         if target:
             raise SessionError(f"graphrnn runs graphs in this process and cannot connect to {target!r}",
                                fix="omit the target: Session() or Session(graph=g)")
         if graph is not None and not isinstance(graph, Graph):
-            raise SessionError(f"Session(graph=...) must be a gr.Graph, got {type(graph).__name__}",
-                               fix="pass the graph you built in `with g.as_default():`, or omit it for the "
-                                   "default graph")
+            raise SessionArgumentError(f"Session(graph=...) must be a gr.Graph, got {type(graph).__name__}",
+                                       fix="pass the graph you built in `with g.as_default():`, or omit it for the "
+                                           "default graph")
         if graph is not None and graph.parent is not None:
-            raise SessionError(f"Session(graph=...) got the body of a While/If ({graph.name!r}), not a "
-                               "top-level graph", fix="pass the graph the loop was built in")
+            raise SessionArgumentError(f"Session(graph=...) got the body of a While/If ({graph.name!r}), not a "
+                                       "top-level graph", fix="pass the graph the loop was built in")
         if config is not None and not isinstance(config, ConfigProto):
-            raise SessionError(f"Session(config=...) must be a gr.ConfigProto, got {type(config).__name__}",
-                               fix="pass gr.ConfigProto(intra_op_parallelism_threads=1, ...) or omit it")
+            raise SessionArgumentError(f"Session(config=...) must be a gr.ConfigProto, got {type(config).__name__}",
+                                       fix="pass gr.ConfigProto(intra_op_parallelism_threads=1, ...) or omit it")
         if isinstance(plan_cache_size, bool) or not isinstance(plan_cache_size, int) or plan_cache_size < 1:
-            raise SessionError(f"plan_cache_size must be a positive int, got {plan_cache_size!r}",
-                               fix=f"omit it (default {DEFAULT_CAPACITY}) or pass e.g. plan_cache_size=16")
+            raise SessionArgumentError(f"plan_cache_size must be a positive int, got {plan_cache_size!r}",
+                                       fix=f"omit it (default {DEFAULT_CAPACITY}) or pass e.g. plan_cache_size=16")
         self.graph = graph if graph is not None else builder.get_default_graph()
         self.optimize = optimize
         self.config = config
@@ -253,8 +257,8 @@ class Session:
         self._check_open("load a variable")
         node = getattr(var, "op", None)
         if not isinstance(node, Node) or "var_name" not in node.attrs:
-            raise SessionError(f"load_variable expects a variable, got {var!r}",
-                               fix="pass the object gr.Variable / gr.get_variable returned")
+            raise SessionArgumentError(f"load_variable expects a variable, got {var!r}",
+                                       fix="pass the object gr.Variable / gr.get_variable returned")
         arr = _convert_feed(node.outputs[0], value)
         arr = np.array(arr, copy=True)
         arr.setflags(write=False)
@@ -270,11 +274,12 @@ class Session:
         if self._closed:
             self._check_open("run")
         if options is not None and not isinstance(options, RunOptions):
-            raise SessionError(f"run(options=...) must be a gr.RunOptions, got {type(options).__name__}",
-                               fix="pass gr.RunOptions(trace_level=gr.RunOptions.FULL_TRACE) or omit it")
+            raise SessionArgumentError(f"run(options=...) must be a gr.RunOptions, got {type(options).__name__}",
+                                       fix="pass gr.RunOptions(trace_level=gr.RunOptions.FULL_TRACE) or omit it")
         if run_metadata is not None and not isinstance(run_metadata, RunMetadata):
-            raise SessionError(f"run(run_metadata=...) must be a gr.RunMetadata, got {type(run_metadata).__name__}",
-                               fix="pass gr.RunMetadata() or omit it")
+            raise SessionArgumentError(f"run(run_metadata=...) must be a gr.RunMetadata, got "
+                                       f"{type(run_metadata).__name__}",
+                                       fix="pass gr.RunMetadata() or omit it")
         if feed_dict is not None and type(feed_dict) is not dict and not isinstance(feed_dict, Mapping):
             raise FeedError(f"feed_dict must be a mapping from tensors to values, got {type(feed_dict).__name__}",
                             fix="pass a dict: sess.run(fetches, feed_dict={x: data})")
@@ -376,8 +381,8 @@ class Session:
                                 f"got {len(feed_values)}", fix="pass one value per tensor of feed_list, in order")
             extra = set(kwargs) - ({"options", "run_metadata"} if accept_options else set())
             if extra:
-                raise SessionError(f"this callable got unexpected keyword argument(s) {sorted(extra)}",
-                                   fix="make it with accept_options=True to pass options= and run_metadata=")
+                raise SessionArgumentError(f"this callable got unexpected keyword argument(s) {sorted(extra)}",
+                                           fix="make it with accept_options=True to pass options= and run_metadata=")
             return self.run(fetches, dict(zip(keys, feed_values)), **kwargs)
         return run_callable
 

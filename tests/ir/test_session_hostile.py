@@ -80,6 +80,8 @@ def test_bad_session_arguments(kwargs, words) -> None:
     with pytest.raises(SessionError) as err:
         gr.Session(**kwargs)
     _check(err, *words)
+    if "graph" in kwargs:
+        assert isinstance(err.value, TypeError)  # what TF1 raises for Session(graph=123)
 
 
 def test_a_loop_body_is_not_a_session_graph() -> None:
