@@ -96,6 +96,12 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
     ``maximum_iterations`` becomes an explicit int32 counter carry and ``counter < max`` in cond,
     as in TF1; it is also recorded as an attr when it is a Python int. ``parallel_iterations`` and
     ``swap_memory`` are recorded only: the NumPy interpreter runs iterations in order.
+
+    Returns the final loop variables in the structure of ``loop_vars``, except (TF1 1.15, with
+    ``return_same_structure=False``) that a one-element list or tuple gives back its element: a
+    tensor for ``[x]``, and whatever ``loop_vars[0]`` is when ``maximum_iterations`` is set. Non-
+    callable ``cond``/``body`` and functions that cannot take one argument per loop variable are
+    `GraphError`s before anything is traced.
     """
     for fn, what in ((cond, "cond"), (body, "body")):
         if not callable(fn) or isinstance(fn, type):
