@@ -33,6 +33,7 @@ from graphrnn.passes.hoist_projection import hoist_input_projection
 from graphrnn.passes.licm import licm
 from graphrnn.passes.rebuild import PassContext, Rewriter, Writer, control_pinned
 from graphrnn.passes.report import PassRecord, Report, text_diff
+from graphrnn.passes.reroll import reroll
 from graphrnn.passes.rewrite import run_rules
 from graphrnn.passes.rules_matmul import MATMUL_RULES
 from graphrnn.passes.rules_simplify import SIMPLIFY_RULES
@@ -57,6 +58,8 @@ PASSES: dict[str, Pass] = {
         FunctionPass("hoist-input-projection-auto", lambda g, c: hoist_input_projection(g, c, cost_model=True),
                      "hoist-input-projection where the cost model expects a win (input width >= output width)"),
         FunctionPass("dce", dce, "removes dead nodes, unused loop carries and captures"),
+        FunctionPass("reroll", reroll,
+                     "replaces N identical weight-sharing steps (static_rnn, a Python loop) by one While"),
     )
 }
 # matmul-layout after cse: a product CSE merges with a duplicate has two readers and stays whole.
