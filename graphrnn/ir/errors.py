@@ -27,7 +27,9 @@ def _escape_char(m: re.Match[str]) -> str:
 def shown(text: Any, limit: int | None = SHOWN_LIMIT) -> str:
     """``text`` made safe to print in a message: control characters escaped (``\\x1b``), at most
     ``limit`` characters kept (None: all). For strings from outside (a file's names, source lines)."""
-    s = _UNSAFE.sub(_escape_char, str(text))
+    s = str(text)
+    if not s.isprintable():  # every character escaped below is non-printable: the common case is free
+        s = _UNSAFE.sub(_escape_char, s)
     return s if limit is None or len(s) <= limit else s[:limit] + f"...[{len(s) - limit} more chars]"
 
 

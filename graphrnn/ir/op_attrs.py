@@ -126,7 +126,6 @@ OP_ATTRS.update({
     "Assert": {"template": "any", "summarize": "int"},
     "CheckNumerics": {"message": "str"},
     "EnsureShape": {"shape": "dims|none"},
-    "EnsureShape": {"shape": "dims|none"},
     # summaries
     "ScalarSummary": {"tag": "str"},
     "HistogramSummary": {"tag": "str"},

@@ -8,9 +8,11 @@ verifier. A raw Python exception, or a loaded graph the verifier rejects, is a f
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import graphrnn as gr
 from graphrnn.ir.errors import GraphError
@@ -81,6 +83,41 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(b)
 
 
+# Replacement values for structural mutations: wrong types, edge numbers, look-alike references.
+_VALUES: list[Any] = [
+    None, True, False, 0, -1, 1, 2, 7, 2**31, 2**63, 1.5, -0.0, 1e308, "", "x", "float32", "p", "n", "graph",
+    [], [0], ["n", 0, 0], ["p", 0], [None], {}, {"int": 1}, {"graph": 0}, {"tuple": []}, {"str": "\x1b[2J"},
+    ["float32", None], ["float32", []], ["int32", [2]],
+]
+
+
+def _locations(doc: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key) pair of a JSON document, found iteratively."""
+    out: list[tuple[Any, Any]] = []
+    todo = [doc]
+    while todo:
+        x = todo.pop()
+        items = x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, list) else ()
+        for k, v in items:
+            out.append((x, k))
+            todo.append(v)
+    return out
+
+
+def mutate_structure(data: bytes, rng: random.Random) -> bytes:
+    """Valid JSON with one field replaced by a value of another type, deleted, or a list grown."""
+    doc = json.loads(data)
+    container, key = rng.choice(_locations(doc))
+    r = rng.random()
+    if r < 0.15 and isinstance(container, dict):
+        del container[key]
+    elif r < 0.25 and isinstance(container, list):
+        container.insert(key, rng.choice(_VALUES))
+    else:
+        container[key] = rng.choice(_VALUES)
+    return json.dumps(doc).encode("utf-8")
+
+
 def classify(data: bytes) -> str:
     """The outcome of loading ``data``: one of the keys above."""
     try:
@@ -96,17 +133,20 @@ def classify(data: bytes) -> str:
     return LOADED_VERIFIED
 
 
-def fuzz_graph_files(cases: int = 1000, seed: int = 0, graphs: dict[str, Callable[[], Graph]] | None = None
-                     ) -> Counter[str]:
+def fuzz_graph_files(cases: int = 1000, seed: int = 0, graphs: dict[str, Callable[[], Graph]] | None = None,
+                     structural: bool = False) -> Counter[str]:
     """Loads ``cases`` corrupted copies of saved graphs (round robin over ``graphs``, default
     `GRAPHS`); returns the count of each outcome. Deterministic for a given ``seed``.
 
+    Corruptions are byte edits (`mutate`), or with ``structural`` JSON-level ones that keep the
+    file valid JSON (`mutate_structure`: wrong types, missing fields, bad references).
     Keys: ``clean_error`` and ``loaded_verified`` (fine), ``loaded_unverified`` and
     ``raw_exception:<type>`` (failures: must be zero).
     """
     files = [to_json(make()).encode("utf-8") for make in (graphs or GRAPHS).values()]
+    corrupt = mutate_structure if structural else mutate
     rng = random.Random(seed)
     outcomes: Counter[str] = Counter()
     for k in range(cases):
-        outcomes[classify(mutate(files[k % len(files)], rng))] += 1
+        outcomes[classify(corrupt(files[k % len(files)], rng))] += 1
     return outcomes

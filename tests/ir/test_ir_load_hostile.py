@@ -306,3 +306,17 @@ def test_byte_flip_fuzz_gives_clean_errors_or_verified_graphs():
     assert sum(outcomes.values()) == 300
     assert set(outcomes) <= {CLEAN_ERROR, LOADED_VERIFIED}, outcomes
     assert outcomes[CLEAN_ERROR] > 100  # the mutations do reach the loader's checks
+
+
+def test_structural_fuzz_gives_clean_errors_or_verified_graphs():
+    outcomes = fuzz_graph_files(cases=60, seed=1, structural=True)
+    assert set(outcomes) <= {CLEAN_ERROR, LOADED_VERIFIED}, outcomes
+    assert outcomes[CLEAN_ERROR] > 40
+
+
+def test_gr_ir_save_and_load(tmp_path):
+    path = str(tmp_path / "g.json")
+    gr.ir.save(_graph(), path)
+    assert str(gr.ir.load(path)) == str(_graph())
+    with pytest.raises(AttributeError):
+        gr.ir.no_such_function  # noqa: B018
