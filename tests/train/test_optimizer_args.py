@@ -131,3 +131,26 @@ def test_slot_and_beta_power_names_follow_tf1_scopes() -> None:
         assert [v.op.name for v in gr.global_variables()] == [
             "ns/w", "ns/beta1_power", "ns/beta2_power", "ns/w/Adam", "ns/w/Adam_1",
             "ns/beta1_power_1", "ns/beta2_power_1", "ns/w/Adam_2", "ns/w/Adam_3"]
+
+
+@pytest.mark.parametrize("l1", [0.0, 0.3, "tensor"])
+def test_proximal_gradient_descent_in_float64_follows_tf1s_kernel(l1: object) -> None:
+    """TF1 fails on float64 here (it does not cast the hyperparameters); graphrnn casts them and
+    applies TF1's kernel: prox = w - g lr; sign(prox) max(|prox| - lr l1, 0) / (1 + l2 lr)."""
+    g = gr.Graph()
+    with g.as_default():
+        w, loss = _problem(gr.float64)
+        l1_value = gr.placeholder(gr.float32, [], name="l1") if l1 == "tensor" else l1
+        op = gr.train.ProximalGradientDescentOptimizer(0.25, l1_regularization_strength=l1_value,
+                                                       l2_regularization_strength=0.5).minimize(loss)
+        feed = {l1_value: 0.3} if l1 == "tensor" else None
+        with gr.Session(graph=g) as sess:
+            sess.run(gr.global_variables_initializer())
+            sess.run(op, feed)
+            got = sess.run(w.value())
+    lr, l2 = float(np.float32(0.25)), float(np.float32(0.5))
+    strength = float(np.float32(0.3)) if l1 != 0.0 else 0.0
+    start = np.array([1.0, -2.0])
+    prox = start - 2 * start * lr
+    want = np.sign(prox) * np.maximum(np.abs(prox) - lr * strength, 0) / (1 + l2 * lr)
+    np.testing.assert_allclose(got, want, rtol=1e-12)

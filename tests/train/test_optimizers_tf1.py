@@ -81,3 +81,41 @@ def test_adam_beta_powers_stay_float32_in_a_float64_model() -> None:
     for state in states[1:]:
         want = np.float32(want * b1)
         assert state["beta1_power"] == want
+
+
+@pytest.mark.parametrize("case", ["adam", "rmsprop_centered", "adagrad"])
+def test_slots_and_global_step_checkpoint_and_resume_exactly(case: str, tmp_path: object) -> None:
+    """Slots, beta powers (float32 in a float64 model) and the global step go through a Saver
+    checkpoint like any variable: 2 steps, save, rebuild, restore, 2 more == 4 uninterrupted steps."""
+    want = MANIFEST["cases"][case]["runs"]["float64"]
+    entry = MANIFEST["cases"][case]
+
+    def build() -> tuple[gr.Graph, object, list[gr.Variable], object]:
+        g = gr.Graph()
+        with g.as_default():
+            with gr.variable_scope("model"):
+                w = gr.get_variable("W", [3, 2], gr.float64,
+                                    initializer=gr.constant_initializer(np.array(MANIFEST["W0"])))
+                b = gr.get_variable("b", [2], gr.float64, initializer=gr.constant_initializer(np.array(MANIFEST["B0"])))
+            x, y = gr.constant(np.array(MANIFEST["X"])), gr.constant(np.array(MANIFEST["Y"]))
+            loss = gr.reduce_sum(gr.square(gr.matmul(x, w) + b - y))
+            step = gr.train.get_or_create_global_step() if entry["global_step"] else None
+            op = getattr(gr.train, entry["optimizer"])(**entry["kwargs"]).minimize(loss, global_step=step)
+            return g, op, gr.global_variables(), gr.train.Saver()
+
+    path = str(tmp_path) + "/ckpt"  # type: ignore[operator]
+    g, op, variables, saver = build()
+    with gr.Session(graph=g) as sess:
+        sess.run(gr.global_variables_initializer())
+        for _ in range(2):
+            sess.run(op)
+        saver.save(sess, path)
+    g, op, variables, saver = build()
+    with gr.Session(graph=g) as sess:
+        saver.restore(sess, path)
+        for _ in range(2):
+            sess.run(op)
+        got = dict(zip([v.op.name for v in variables], sess.run([v.value() for v in variables])))
+    for name, value in got.items():
+        assert value.dtype.name == want["dtypes"][name]
+        np.testing.assert_allclose(value, ARRAYS[f"{case}/float64/4/{name}"], rtol=1e-12, atol=1e-12)
