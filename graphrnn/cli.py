@@ -148,6 +148,29 @@ def _cmd_dot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_onnx(args: argparse.Namespace) -> int:
+    import graphrnn as gr
+    from graphrnn.export.onnx import to_onnx
+    _check_graph_fits(args)
+    m = build_rnn_model(args.cell, args.mode, steps=args.steps, units=args.units,
+                        input_size=args.input_size, time_major=args.time_major)
+    fetches = {"last": m.last} if args.mode == "static" else {"outputs": m.outputs, "last": m.last}
+    with gr.Session(graph=m.graph) as sess:
+        sess.run(gr.global_variables_initializer())
+        if args.checkpoint:  # the trained weights, by TF1 variable name
+            with m.graph.as_default():
+                saver = gr.train.Saver()
+            ckpt = gr.train.latest_checkpoint(args.checkpoint) or args.checkpoint
+            saver.restore(sess, ckpt)
+        ex = to_onnx(sess, fetches, [m.x], args.output, opset=args.opset)
+    ops = sorted({n.op_type for n in ex.model.graph.node} - {"Constant"})
+    print(f"wrote {args.output} ({len(ex.serialized()):,} bytes; inputs {', '.join(ex.input_names)}; "
+          f"outputs {', '.join(ex.output_names)}; ops {', '.join(ops)})")
+    for line in ex.report:
+        print(f"  {line}")
+    return 0
+
+
 def _benchmarks_dir() -> Path:
     here = Path(__file__).resolve().parent.parent / "benchmarks"
     if not (here / "build_time.py").exists():
@@ -225,6 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="draw every node even when the layout would take long (no automatic collapsing)")
     p.set_defaults(func=_cmd_dot)
+
+    p = sub.add_parser("onnx", help="export a model's graph as an ONNX model (needs the onnx extra)")
+    _add_model_arguments(p, steps=28)
+    p.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    p.add_argument("--checkpoint", metavar="PATH", default=None,
+                   help="restore the variables from this checkpoint (or the newest in this folder) first")
+    p.add_argument("--opset", type=_positive_int, default=18, help="ONNX opset (default: 18)")
+    p.set_defaults(func=_cmd_onnx)
 
     p = sub.add_parser("bench", help="run the static-vs-dynamic benchmarks (benchmarks/*.py)")
     p.add_argument("--quick", action="store_true", help="a small grid that runs in seconds")

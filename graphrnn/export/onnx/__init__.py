@@ -2,7 +2,7 @@
 ONNX model that onnxruntime runs without graphrnn (see docs/onnx.md).
 
 Modules: `emitter` (names, constants, errors), `rules` (one lowering rule per op), `control`
-(While -> Loop, If -> If), `fuse` (the RNN recognition pass), `writer` (`to_onnx`).
+(While -> Loop, If -> If), `lower` (the graph walk), `writer` (`to_onnx`).
 Needs the optional extra: ``pip install "graphrnn[onnx]"``.
 """
 

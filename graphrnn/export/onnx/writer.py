@@ -103,16 +103,15 @@ def _drop_dead(nodes: list[Any], outputs: set[str]) -> list[Any]:
 
 
 def to_onnx(graph_or_session: Any, fetches: Any, feeds: Any, path: Any = None, *, opset: int = DEFAULT_OPSET,
-            fuse_rnn: bool = False, dim_params: Mapping[str, Sequence[str | None]] | None = None,
+            dim_params: Mapping[str, Sequence[str | None]] | None = None,
             check: bool = True) -> OnnxExport:
     """Exports what ``fetches`` compute from ``feeds`` (placeholders) as an ONNX model.
 
     ``graph_or_session``: a `Session` (its variables' current values are frozen into the model) or a
     `Graph` without variables. ``fetches``: a tensor, a list or a dict ``{output_name: tensor}``.
     ``feeds``: the placeholders that become the model's inputs (a list, or a feed dict whose keys are
-    used). ``fuse_rnn``: run the RNN recognition pass first (loops that are standard cells become ONNX
-    RNN/GRU/LSTM nodes; the report says which and why not the others). ``path``: where to write the
-    ``.onnx`` file (atomically), or None to only return it.
+    used). ``path``: where to write the ``.onnx`` file (atomically), or None to only return it.
+    ``dim_params``: names for a placeholder's unknown dims, e.g. ``{"x": ["time", "batch", None]}``.
     """
     onnx = _onnx()
     from graphrnn.session import Session
@@ -138,10 +137,6 @@ def to_onnx(graph_or_session: Any, fetches: Any, feeds: Any, path: Any = None, *
             raise OnnxExportError(f"feed {v.name} is not a placeholder; ONNX inputs are placeholders",
                                   fix="list the placeholders the fetches depend on")
     report: list[str] = []
-    if fuse_rnn:
-        from graphrnn.export.onnx.fuse import fuse_rnn_loops
-        graph, fetch_values, feed_values, fused_report = fuse_rnn_loops(graph, fetch_values, feed_values)
-        report.extend(fused_report)
 
     def variable_value(node: Any) -> Any:
         if sess is None:
