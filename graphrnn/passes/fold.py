@@ -46,7 +46,10 @@ def fold_constant(m: Match, w: Writer) -> Sequence[Value] | None:
     if not all(_fits(v.type.shape) for v in m.node.outputs):
         return None
     try:
-        out = KERNELS[m.op](m.node, RunContext())(*arrays)
+        # Folding computes what the run would compute (inf/nan included); NumPy's warnings about it
+        # would point at this file, not at the user's line, so they are not shown here.
+        with np.errstate(all="ignore"):
+            out = KERNELS[m.op](m.node, RunContext())(*arrays)
     except Exception:  # noqa: BLE001 - the run reports it, with the user's line
         return None
     outs = out if len(m.node.outputs) > 1 else (out,)

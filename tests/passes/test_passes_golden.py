@@ -285,3 +285,19 @@ def test_rule_golden(rule: str) -> None:
         path.parent.mkdir(exist_ok=True)
         path.write_text(text)
     assert text == path.read_text(), f"golden text of {rule} changed; diff against {path}"
+
+
+def test_folding_a_division_by_zero_gives_inf_without_a_numpy_warning():
+    """The run computes inf as TF1 does; folding it early must not print NumPy's warning from fold.py."""
+    import warnings
+
+    import numpy as np
+
+    import graphrnn as gr
+    g = gr.Graph()
+    with g.as_default():
+        y = gr.constant(1.0) / gr.constant(0.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with gr.Session() as sess:
+                assert np.isinf(sess.run(y))
