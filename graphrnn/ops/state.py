@@ -395,6 +395,11 @@ def group(*inputs: Any, name: str | None = None) -> Node:
 
 
 def variables_initializer(var_list: list[Variable], name: str = "init") -> Node:
+    for v in var_list:  # collections can hold anything (gr.add_to_collection): say which item is wrong
+        if not isinstance(v, Variable):
+            raise GraphError(f"cannot initialize {v!r}: it is not a variable", source=builder.format_source(
+                builder.source_location()), fix="only gr.Variable objects belong in var_list and in the "
+                                                "variables/trainable_variables collections")
     with builder.control_dependencies([v.initializer for v in var_list]):
         return builder.add_node("NoOp", [], {}, name=name)
 

@@ -70,3 +70,14 @@ def test_collection_is_the_ordered_list_of_additions(names: list[str], values: l
             want.setdefault(n, []).append(v)
         for n in "abc":
             assert gr.get_collection(n) == want.get(n, [])
+
+
+def test_junk_in_the_variables_collection_is_a_graph_error() -> None:
+    with gr.Graph().as_default():
+        gr.Variable(np.ones(1), name="v")
+        gr.add_to_collection(gr.GraphKeys.GLOBAL_VARIABLES, "junk")
+        with pytest.raises(gr.GraphError, match="'junk': it is not a variable"):
+            gr.global_variables_initializer()
+        gr.add_to_collection(gr.GraphKeys.TRAINABLE_VARIABLES, 3)
+        with pytest.raises(gr.GraphError, match="var_list must hold variables"):
+            gr.train.GradientDescentOptimizer(0.1).minimize(gr.constant(1.0))
