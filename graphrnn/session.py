@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -99,12 +99,21 @@ def _by_name(name: str, graph: Graph, what: str) -> Value | Node:
     return op.outputs[i]
 
 
+def _traced_values(options: Any, graph: Graph) -> list[Value]:
+    """``options.trace`` resolved to loop-body values (none when not asked: no cost)."""
+    spec = getattr(options, "trace", None) if options is not None else None
+    if not spec:
+        return []
+    from graphrnn.passes.trace import resolve
+    return resolve(spec, graph)
+
+
 def _fetch_leaf(x: Any, graph: Graph, what: str = "fetch") -> Value | Node:
     if x is None:  # TF1 raises too: a fetch must be something to compute
         raise FetchError(f"cannot {what} None",
                          fix="pass tensors, operations or names; drop the None from the fetches")
     if isinstance(x, str):
-        return _by_name(x, graph, what)
+        x = _by_name(x, graph, what)  # may name a node of a loop body: checked below like any fetch
     conv = getattr(x, "_as_graph_value", None)
     if conv is not None:
         x = conv()
@@ -284,8 +293,9 @@ class Session:
             raise FeedError(f"feed_dict must be a mapping from tensors to values, got {type(feed_dict).__name__}",
                             fix="pass a dict: sess.run(fetches, feed_dict={x: data})")
         flat = nest.flatten(fetches)
-        leaves = [_fetch_leaf(x, self.graph) for x in flat]
-        values = [x for x in leaves if isinstance(x, Value)]
+        traced = _traced_values(options, self.graph)  # loop-body values whose history is asked for
+        leaves = [x if any(x is v for v in traced) else _fetch_leaf(x, self.graph) for x in flat]
+        values = [x for x in leaves if isinstance(x, Value) and not any(x is v for v in traced)]
         targets = [x for x in leaves if isinstance(x, Node)]
         feeds: dict[Value, np.ndarray] = {}
         if feed_dict:
@@ -300,7 +310,7 @@ class Session:
         feed_keys = sorted(feeds, key=id)
         # TF1 traces when asked to and there is a RunMetadata to hold the trace.
         trace = options is not None and options.trace_level > RunOptions.NO_TRACE and run_metadata is not None
-        cached = self._plan(uniq_vals, targets, feed_keys, trace)
+        cached = self._plan(uniq_vals, targets, feed_keys, trace, traced)
         ctx = self._ctx
         outer = ctx.begin_journal(RunStats(node_times=[] if trace else None))
         try:
@@ -317,7 +327,9 @@ class Session:
             assert run_metadata is not None and ctx.stats.node_times is not None
             run_metadata.step_stats = _step_stats(cached.plan, ctx.stats.node_times)
         self._record(cached)
-        by_id = {id(v): r for v, r in zip(uniq_vals, results)}
+        by_id = {id(v): r for v, r in zip([*uniq_vals, *traced], results)}
+        if traced and run_metadata is not None:
+            run_metadata.traces = {v.name: by_id[id(v)] for v in traced}
         out = []
         for leaf in leaves:
             if isinstance(leaf, Value):
@@ -327,28 +339,31 @@ class Session:
         return nest.pack_sequence_as(fetches, out) if nest.is_sequence(fetches) else out[0]
 
     def _plan(self, values: list[Value], targets: list[Node], feed_keys: list[Value],
-              trace: bool = False) -> CachedPlan:
+              trace: bool = False, traced: Sequence[Value] = ()) -> CachedPlan:
         """The cached plan for these fetches and feeds, compiled on a miss."""
-        key = (tuple(map(id, values)), tuple(map(id, targets)), tuple(map(id, feed_keys)), trace)
+        key = (tuple(map(id, values)), tuple(map(id, targets)), tuple(map(id, feed_keys)), trace,
+               tuple(map(id, traced)))
         cached = self._plans.get(key)
         if cached is None:
             with self._compile_lock:
                 cached = self._plans.peek(key)  # another thread may have compiled it meanwhile
                 if cached is None:
-                    cached = self._compile(values, targets, feed_keys, trace)
+                    cached = self._compile(values, targets, feed_keys, trace, traced)
                     self._plans.put(key, cached)
         return cached
 
     def _compile(self, values: list[Value], targets: list[Node], feed_keys: list[Value],
-                 trace: bool = False) -> CachedPlan:
+                 trace: bool = False, traced: Sequence[Value] = ()) -> CachedPlan:
         source = SourceSnapshot(self.graph, prune(self.graph, values, targets, feed_keys))
         if self._log_placement:
             _log_placement(source.nodes)
         graph, outs, tgts, ins, report = self.graph, values, targets, feed_keys, None
+        if traced:  # loop tracing: an instrumented copy, for this plan only (graphrnn.passes.trace)
+            from graphrnn.passes.trace import instrument_for_plan
+            graph, outs, tgts, ins = instrument_for_plan(graph, values, targets, feed_keys, traced)
         if self.optimize:
             from graphrnn.passes.session_hook import optimize_for_run
-            graph, outs, tgts, ins, report = optimize_for_run(self.graph, values, targets, feed_keys,
-                                                              self.optimize)
+            graph, outs, tgts, ins, report = optimize_for_run(graph, outs, tgts, ins, self.optimize)
         plan = compile_plan(graph, ins, outs, self._ctx, targets=tgts, trace=trace)
         return CachedPlan(plan, report, source, (values, targets, feed_keys))
 

@@ -92,6 +92,12 @@ def test_a_loop_body_is_not_a_session_graph() -> None:
     with pytest.raises(SessionError) as err:
         gr.Session(graph=body)
     _check(err, "While/If")
+    inner = body.nodes[-1]
+    with gr.Session(graph=g) as sess:
+        for name in (inner.name, inner.outputs[0].name):  # body nodes are found by name, not fetchable
+            with pytest.raises(gr.FetchError) as err:
+                sess.run(name)
+            _check(err, "While/If body")
 
 
 def test_everything_on_a_closed_session_raises(graph) -> None:
