@@ -97,6 +97,7 @@ __version__ = "0.1.0"
 # --- subpackages ---
 from graphrnn import contrib, export, layers, nn, passes, summary, train
 from graphrnn.autodiff import gradients
+from graphrnn.passes.trace import trace  # loop tracing: marks a loop-body value (RunOptions(trace=True))
 
 # TF1's tf.summary (TensorBoard files via the tensorboardX extra) and platform modules.
 from graphrnn.platform import app, flags, gfile

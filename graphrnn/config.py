@@ -95,6 +95,17 @@ def _opaque(msg: str, name: str, value: Any) -> Any:
     return value
 
 
+def _trace_spec(msg: str, name: str, value: Any) -> Any:
+    """``RunOptions.trace`` (graphrnn's own field): True (values marked with gr.trace) or a list of
+    tensors of While bodies; which graph they belong to is checked by the Session's run."""
+    if value is True or value is False:
+        return value
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise ConfigError(f"{msg}.{name} must be True or a list of tensors of while_loop bodies, got {value!r}",
+                      fix=f"e.g. {msg}({name}=[h]) for a tensor h computed in a loop body")
+
+
 def _message(cls: type[Message]) -> _Checker:
     def check(msg: str, name: str, value: Any) -> Message:
         if not isinstance(value, cls):
@@ -254,6 +265,8 @@ class RunOptions(Message):
         "debug_options": (_opaque, lambda: None),
         "report_tensor_allocations_upon_oom": (_bool, bool),
         "experimental": (_opaque, lambda: None),
+        # graphrnn's own: the per-iteration history of loop-body values (graphrnn.passes.trace)
+        "trace": (_trace_spec, list),
     }
 
 
@@ -321,4 +334,6 @@ class RunMetadata(Message):
         "cost_graph": (_opaque, lambda: None),
         "partition_graphs": (_opaque, list),
         "function_graphs": (_opaque, list),
+        # graphrnn's own: per traced value name, its per-iteration history (RunOptions.trace)
+        "traces": (_opaque, dict),
     }

@@ -4,6 +4,7 @@ the RNN library (``gr.nn.rnn_cell`` cells, `static_rnn`, `dynamic_rnn`, the bidi
 from graphrnn.nn import rnn_cell
 from graphrnn.nn.bidirectional import SharedCellWarning, bidirectional_dynamic_rnn, static_bidirectional_rnn
 from graphrnn.nn.rnn import dynamic_rnn, static_rnn
+from graphrnn.nn.rnn_gates import gate_histories, rnn_gates
 from graphrnn.nn.state_saving import static_state_saving_rnn
 from graphrnn.ops.nn import (
     bias_add,
@@ -30,7 +31,8 @@ __all__ = ["rnn_cell", "static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn",
            "SharedCellWarning", "relu", "relu6", "elu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax",
            "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
            "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits", "l2_loss",
-           "l2_normalize", "bias_add", "xw_plus_b", "embedding_lookup", "dropout", "static_state_saving_rnn"]
+           "l2_normalize", "bias_add", "xw_plus_b", "embedding_lookup", "dropout", "static_state_saving_rnn",
+           "rnn_gates", "gate_histories"]
 
 from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
 

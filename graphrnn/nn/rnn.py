@@ -31,6 +31,7 @@ from graphrnn.ir.graph import Value
 from graphrnn.ir.types import format_shape
 from graphrnn.nn.cells_base import RNNCell, _dims, batch_dim, require_cell
 from graphrnn.nn.checks import check_sequence_length, check_static_steps
+from graphrnn.nn.rnn_gates import record_gates, remember
 from graphrnn.ops.array import transpose, unstack
 from graphrnn.ops.array_shape import zeros
 from graphrnn.ops.control_flow import while_loop
@@ -217,10 +218,12 @@ def _dynamic_loop(cell: RNNCell, inputs: Any, flat_input: list[Value], time_step
 
         def call_cell() -> tuple[Any, Any]:
             return cell(x_t, st)
+        first = len(builder.current_graph().nodes)  # the cell's nodes follow: their gates are named
         if seq is not None:
             out, new_state = rnn_step(t, seq, zero_output, st, call_cell)
         else:
             out, new_state = call_cell()
+        gates.update(record_gates(builder.current_graph(), first, new_state))
         flat_out = nest.flatten(out)
         if len(flat_out) != len(tas):
             raise GraphError(f"{type(cell).__name__} returned {len(flat_out)} outputs but its output_size "
@@ -228,8 +231,10 @@ def _dynamic_loop(cell: RNNCell, inputs: Any, flat_input: list[Value], time_step
         tas = [ta.write(t, o) for ta, o in zip(tas, flat_out)]
         return add(t, 1), tas, new_state
 
+    gates: dict[str, Value] = {}
     _, final_tas, final_state = while_loop(cond, body, (time, output_tas, state),
                                            parallel_iterations=parallel_iterations, swap_memory=swap_memory)
+    remember(nest.flatten(final_state)[0].node, gates)  # for gr.nn.rnn_gates (loop tracing)
     outputs = nest.pack_sequence_as(cell.output_size, [ta.stack() for ta in final_tas])
     return outputs, final_state
 
