@@ -25,7 +25,7 @@ from graphrnn.ir.types import (
 from graphrnn.ops.array import axis_arg, identity, norm_or_raw, op_context, reshape
 from graphrnn.ops.array_shape import ones_like
 from graphrnn.ops.convert import convert_like, convert_to_tensor, int_list_arg
-from graphrnn.ops.math import divide, greater, maximum, multiply, sqrt, where
+from graphrnn.ops.math import add, divide, greater, maximum, minimum, multiply, sqrt, subtract, where
 from graphrnn.ops.rules import Attrs, Types, same_dtype
 
 
@@ -315,13 +315,16 @@ def global_norm(t_list: Sequence[Any], name: str | None = None) -> Value:
 
 def clip_by_global_norm(t_list: Sequence[Any], clip_norm: Any, use_norm: Any = None,
                         name: str | None = None) -> tuple[list[Value | None], Value]:
-    """TF1 `tf.clip_by_global_norm`: scales every tensor by clip_norm / max(global_norm, clip_norm);
-    returns (clipped list with None kept, the global norm)."""
+    """TF1 `tf.clip_by_global_norm`: scales every tensor by TF1's ``clip_norm * min(1 / global_norm,
+    1 / clip_norm)`` (plus ``norm - norm``, NaN when the norm is not finite), which is
+    clip_norm / max(global_norm, clip_norm) for a positive clip_norm and keeps zero tensors zero
+    for any clip_norm; returns (clipped list with None kept, the global norm)."""
     norm = use_norm if use_norm is not None else global_norm(t_list)
     norm = convert_to_tensor(norm)
     with builder.name_scope(name or "clip_by_global_norm"):
         c = convert_like(clip_norm, norm)
-        scale = divide(c, maximum(norm, c))
+        one = convert_like(1.0, norm)
+        scale = add(multiply(c, minimum(divide(one, norm), divide(one, c))), subtract(norm, norm))
         out = [None if t is None else multiply(convert_to_tensor(t), scale) for t in t_list]
     return out, norm
 

@@ -17,7 +17,7 @@ from graphrnn.ir import builder
 from graphrnn.ir.errors import DTypeError, GraphError, ShapeError
 from graphrnn.ir.graph import Value
 from graphrnn.ir.registry import ALLOCATES, ELEMENTWISE, PURE, STATEFUL, register
-from graphrnn.ir.types import TensorType, format_shape, normalize_axis
+from graphrnn.ir.types import TensorType, format_shape, normalize_axis, shapes_compatible
 from graphrnn.ops.array import axis_arg, norm_or_raw, op_context, static_value, stop_gradient
 from graphrnn.ops.array_index import gather
 from graphrnn.ops.convert import convert_like, convert_to_tensor, int_arg
@@ -210,6 +210,11 @@ def sigmoid_cross_entropy_with_logits(_sentinel: Any = None, labels: Any = None,
     with builder.name_scope(name or "logistic_loss"):
         x = convert_to_tensor(logits)
         z = convert_like(labels, x)
+        if not shapes_compatible(x.type.shape, z.type.shape):  # TF1: labels.shape.merge_with(logits.shape)
+            raise ShapeError(f"logits {format_shape(x.type.shape)} and labels {format_shape(z.type.shape)} must "
+                             "have the same shape", op="SigmoidCrossEntropyWithLogits",
+                             source=builder.format_source(builder.source_location()),
+                             fix="give one label per logit (no broadcasting, as in TF1)")
         return add(subtract(relu(x), multiply(x, z)), log1p(exp(negative(abs(x)))), name="logistic_loss")
 
 

@@ -38,7 +38,7 @@ from graphrnn.testing.hostile_cases import (
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "data", "hostile", "tf1_outcomes.json")
 
 # Slots whose values are random draws: compared by dtype and shape only.
-RANDOM_SLOTS = ("random_", "nn.dropout")
+RANDOM_SLOTS = ("random_", "truncated_normal", "nn.dropout", "layers.dropout")
 MAX_VALUE_ELEMENTS = 64  # values larger than this are compared by shape only (fixtures stay small)
 
 

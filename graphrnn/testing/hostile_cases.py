@@ -143,13 +143,47 @@ SLOTS: dict[str, Slot] = {
     "nn.static_rnn(inputs)": lambda tf, h: tf.nn.static_rnn(_cell(tf), h, dtype=tf.float32),
     "nn.dynamic_rnn(sequence_length)": lambda tf, h: tf.nn.dynamic_rnn(_cell(tf), tf.zeros([2, 3, 4]),
                                                                         sequence_length=h, dtype=tf.float32),
+    "subtract(x, y)": lambda tf, h: tf.subtract(h, _x(tf)),
+    "divide(x, y)": lambda tf, h: tf.divide(_x(tf), h),
+    "floordiv(x, y) int": lambda tf, h: tf.floordiv(tf.constant([5, 7]), h),
+    "maximum(x, y)": lambda tf, h: tf.maximum(_x(tf), h),
+    "pow(x, y)": lambda tf, h: tf.pow(_x(tf), h),
+    "equal(x, y)": lambda tf, h: tf.equal(_x(tf), h),
+    "less(x, y) int": lambda tf, h: tf.less(tf.constant([1, 2]), h),
+    "logical_and(x, y)": lambda tf, h: tf.logical_and(tf.constant([True, False]), h),
+    "tanh(x)": lambda tf, h: tf.tanh(h),
+    "square(x)": lambda tf, h: tf.square(h),
+    "size(input)": lambda tf, h: tf.size(h),
+    "rank(input)": lambda tf, h: tf.rank(h),
+    "ones_like(tensor)": lambda tf, h: tf.ones_like(h),
+    "reduce_any(axis)": lambda tf, h: tf.reduce_any(tf.constant([[True, False]]), h),
+    "reduce_prod(keepdims)": lambda tf, h: tf.reduce_prod(_x(tf), 0, keepdims=h),
+    "argmin(output_type)": lambda tf, h: tf.argmin(_x(tf), 0, output_type=h),
+    "stop_gradient(input)": lambda tf, h: tf.stop_gradient(h),
+    "gather(params)": lambda tf, h: tf.gather(h, [0]),
+    "clip_by_norm(clip_norm)": lambda tf, h: tf.clip_by_norm(_x(tf), h),
+    "global_norm(t_list)": lambda tf, h: tf.global_norm([_x(tf), h]),
+    "clip_by_global_norm(clip_norm)": lambda tf, h: tf.clip_by_global_norm([_x(tf)], h)[0],
+    "nn.log_softmax(logits)": lambda tf, h: tf.nn.log_softmax(h),
+    "nn.softmax_xent_v2(labels)": lambda tf, h: tf.nn.softmax_cross_entropy_with_logits_v2(labels=h, logits=_x(tf)),
+    "nn.sigmoid_xent(labels)": lambda tf, h: tf.nn.sigmoid_cross_entropy_with_logits(labels=h, logits=_x(tf)),
+    "nn.l2_loss(t)": lambda tf, h: tf.nn.l2_loss(h),
+    "nn.l2_normalize(axis)": lambda tf, h: tf.nn.l2_normalize(_x(tf), axis=h),
+    "nn.xw_plus_b(biases)": lambda tf, h: tf.nn.xw_plus_b(_x(tf), tf.zeros([3, 2]), h),
+    "nn.elu(features)": lambda tf, h: tf.nn.elu(h),
+    "truncated_normal(stddev)": lambda tf, h: tf.truncated_normal([2], stddev=h),
+    "random_uniform(maxval)": lambda tf, h: tf.random_uniform([2], maxval=h),
+    "layers.dropout(rate)": lambda tf, h: tf.layers.dropout(_x(tf), rate=h, training=True),
+    "TensorArray.read(index)": lambda tf, h: tf.TensorArray(tf.float32, size=2, element_shape=[]).read(h),
+    "TensorArray.unstack(value)": lambda tf, h: tf.TensorArray(tf.float32, size=2).unstack(h).stack(),
 }
 
 
 # Slots whose argument is any real number in TF1 (a float attribute, stored as given): there a
 # number of any of these classes is a valid input, even where TensorFlow 2 can no longer build the
 # call (Keras-based cells) to compare with.
-NUMBER_SLOTS = {"rnn_cell.BasicLSTMCell(forget_bias)": ("float_for_int", "negative", "zero", "overflow")}
+NUMBER_SLOTS = {"rnn_cell.BasicLSTMCell(forget_bias)": ("float_for_int", "negative", "zero", "overflow"),
+                "layers.dropout(rate)": ("zero",)}  # rate 0 keeps everything
 
 # Cases where graphrnn returns a valid result and TensorFlow's refusal is an artefact of the call
 # written for both, not a rule of TF1: key -> why.
@@ -157,6 +191,10 @@ KNOWN_DIVERGENCES = {
     "while_loop(loop_vars) | dict | 0":
         "TF1 supports dict loop variables, but its body-structure check compares list(loop_vars) with "
         "list(body result), and list() of the returned dict is its keys; graphrnn loops over the dict",
+    **{f"subtract(x, y) | {cls} | 0":
+       "a Python number as x takes y's dtype, as it does as y and in TF1's `number - tensor`; TF1's "
+       "gen_math_ops converts x first (to int32 or bool) and then refuses the float y"
+       for cls in ("negative", "zero", "overflow", "bool")},
 }
 
 
