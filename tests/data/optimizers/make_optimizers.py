@@ -11,7 +11,8 @@ For each case in CASES and each dtype, builds in TF1 graph mode (ref variables, 
 runs STEPS training steps and stores every global variable (weights, slots, non-slot variables,
 the global step) before the first and after each step, plus the variables' names and dtypes and
 the optimizer's slot names. Writes optimizers.json (cases, names, dtypes, slot names) and
-optimizers.npz (arrays keyed "<case>/<dtype>/<step>/<variable name>"). The tests rebuild the
+optimizers.npz (arrays keyed "<case>/<dtype>/<variable name>", stacked over the steps: entry 0 is the
+initial value, entry k the value after step k). The tests rebuild the
 same problem with graphrnn and compare, never importing TensorFlow.
 """
 
@@ -108,9 +109,8 @@ def main() -> None:
         for dtype in dts:
             states, meta = run_case(tf, opt_name, kwargs, dtype, with_step)
             entry["runs"][dtype] = meta
-            for k, state in enumerate(states):
-                for name, value in state.items():
-                    arrays[f"{case}/{dtype}/{k}/{name}"] = np.asarray(value)
+            for name in meta["variables"]:  # one array per variable: its values before/after each step
+                arrays[f"{case}/{dtype}/{name}"] = np.stack([np.asarray(state[name]) for state in states])
         manifest["cases"][case] = entry
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
