@@ -34,6 +34,7 @@ from graphrnn.passes.licm import licm
 from graphrnn.passes.rebuild import PassContext, Rewriter, Writer, control_pinned
 from graphrnn.passes.report import PassRecord, Report, text_diff
 from graphrnn.passes.reroll import reroll
+from graphrnn.passes.unroll import unroll
 from graphrnn.passes.rewrite import run_rules
 from graphrnn.passes.rules_matmul import MATMUL_RULES
 from graphrnn.passes.rules_simplify import SIMPLIFY_RULES
@@ -60,6 +61,8 @@ PASSES: dict[str, Pass] = {
         FunctionPass("dce", dce, "removes dead nodes, unused loop carries and captures"),
         FunctionPass("reroll", reroll,
                      "replaces N identical weight-sharing steps (static_rnn, a Python loop) by one While"),
+        FunctionPass("unroll", unroll,
+                     "counted loops: 4 body copies per iteration + remainder loop; small known trip counts inlined"),
     )
 }
 # matmul-layout after cse: a product CSE merges with a duplicate has two readers and stays whole.
