@@ -254,8 +254,21 @@ def _index(x: Value, items: list[Any], name: str) -> Value:
     if any(it != FULL for it in static_items):
         y = _slice_node(x, static_items, name)
     for i in sorted(dynamic, key=lambda j: -out_axis[j]):
-        y = gather(y, items[i], axis=out_axis[i])
+        y = gather(y, _count_from_end(y, items[i], out_axis[i]), axis=out_axis[i])
     return y
+
+
+def _count_from_end(y: Value, index: Value, axis: int) -> Value:
+    """``index`` as a gather position along ``axis`` of ``y``: a negative index counts from the end,
+    as in TF1's strided slice (``x[i]`` with ``i = -1`` is the last row). Gather itself refuses
+    negative positions, so ``index + dim`` is taken where ``index < 0``; an index still out of
+    range after that stays out of range, and gather reports it at run time."""
+    from graphrnn.ops.array_shape import shape
+    from graphrnn.ops.math import add, less, where
+    dim: Any = y.type.shape[axis] if y.type.has_rank else None
+    if dim is None:
+        dim = shape(y, out_type=index.dtype)[axis]
+    return where(less(index, 0), add(index, dim), index)
 
 
 @op_context("StridedSlice")

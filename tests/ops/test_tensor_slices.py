@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import graphrnn as tf
 from graphrnn.ir import serialize
+from graphrnn.ir.errors import ExecutionError
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +118,47 @@ def test_dynamic_slices_round_trip_through_json() -> None:
         got = sess.run(g2.get_tensor_by_name("y:0"), {g2.get_tensor_by_name("x:0"): xv,
                                                       g2.get_tensor_by_name("i:0"): 3})
     np.testing.assert_array_equal(got, xv[1:, 3:5])
+
+
+@settings(max_examples=25, deadline=None)
+@given(index=st.integers(-5, 4), known_rows=st.booleans())
+def test_negative_tensor_index_counts_from_the_end(index: int, known_rows: bool) -> None:
+    """``x[i]`` with a fed ``i < 0`` is ``x[len + i]`` as in TF1's strided slice (gather alone refuses
+    negative positions), on a static and a dynamic dim, also as ``strided_slice`` shrink and its gradient."""
+    xv = np.arange(15, dtype=np.float32).reshape(5, 3)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [5 if known_rows else None, 3])
+        i = tf.placeholder(tf.int32, [])
+        row, col = x[i], x[:, i % 3 - 3]
+        shrunk = tf.strided_slice(x, [i, 0], [i + 1, 3], shrink_axis_mask=1)
+        v = tf.Variable(xv)
+        grad = tf.gradients(tf.reduce_sum(v[i] * 2.0), v)[0]
+    with tf.Session(graph=g) as sess:
+        sess.run(tf.global_variables_initializer())
+        r, c, s, gv = sess.run([row, col, shrunk, grad], {x: xv, i: index})
+    np.testing.assert_array_equal(r, xv[index])
+    np.testing.assert_array_equal(c, xv[:, index % 3 - 3])
+    np.testing.assert_array_equal(s, xv[index])
+    expect = np.zeros_like(xv)
+    expect[index] = 2.0
+    np.testing.assert_array_equal(gv, expect)
+
+
+def test_tensor_index_past_either_end_is_an_execution_error() -> None:
+    x = tf.constant(np.arange(4, dtype=np.float32))
+    i = tf.placeholder(tf.int32, [])
+    with tf.Session() as sess:
+        for bad in (4, -5):
+            with pytest.raises(ExecutionError, match="out of range"):
+                sess.run(x[i], {i: bad})
+
+
+def test_newaxis_with_a_tensor_index() -> None:
+    """``tf.newaxis`` is TF1's alias of None, usable beside tensor indices."""
+    assert tf.newaxis is None
+    m = tf.constant(np.arange(12, dtype=np.float32).reshape(3, 4))
+    i = tf.placeholder(tf.int32, [])
+    with tf.Session() as sess:
+        got = sess.run(m[tf.newaxis, i, tf.newaxis], {i: -2})
+    np.testing.assert_array_equal(got, np.arange(12, dtype=np.float32).reshape(3, 4)[None, -2, None])
