@@ -91,6 +91,7 @@ bool = bool_  # noqa: A001 - TF1 spells it gr.bool
 Tensor = Value
 Operation = Node
 initialize_all_variables = global_variables_initializer
+newaxis = None  # TF1's tf.newaxis: x[tf.newaxis, i] inserts a dim, as x[None, i] does
 
 __version__ = "0.1.0"
 
