@@ -14,6 +14,13 @@ compares against files TF wrote). `BundleReader` checks everything it reads: the
 every entry's dtype/shape/size against each other, offsets inside the data file, and the CRC of
 each tensor before returning it (TF checks it too); any inconsistency is a `CheckpointError`
 naming the file and the tensor.
+
+A checkpoint may also hold tensors graphrnn cannot load (strings, bfloat16, resources, partitioned
+variables' slices), e.g. one TF1 wrote for a graph with a string variable. They do not make the
+whole checkpoint unreadable, as they do not in TF1: they are listed (name, shape, `BundleEntry.kind`)
+and only reading one of them is a `CheckpointError`. The slice entries of a partitioned variable
+(keys starting with a NUL byte, TF's encoding of "name + slice spec") are not listed; the variable's
+full entry is, as in TF's ``list_variables``.
 """
 
 from __future__ import annotations
@@ -60,6 +67,16 @@ class BundleEntry:
     offset: int
     size: int
     crc32c: int  # unmasked
+    # Why get_tensor cannot return this tensor (e.g. "dtype string"), or None when it can.
+    # Unloadable entries are never size-checked; their dtype is object when NumPy has none for it.
+    unloadable: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """The dtype's name, also for dtypes NumPy has no type for ("string", "bfloat16", ...)."""
+        if self.unloadable is not None and self.unloadable.startswith("dtype "):
+            return self.unloadable[len("dtype "):]
+        return self.dtype.name
 
 
 def _shape_proto(shape: tuple[int, ...]) -> bytes:
@@ -125,6 +142,8 @@ class BundleReader:
         self.num_shards = self._read_header(table[0][1], path)
         self.entries: dict[str, BundleEntry] = {}
         for key, value in table[1:]:
+            if key.startswith(b"\x00"):
+                continue  # one slice of a partitioned variable; its full entry names the variable
             entry = self._read_entry(key, value, path)
             self.entries[entry.name] = entry
 
@@ -169,15 +188,17 @@ class BundleReader:
             slices = e.get(7, [])
         except (WireError, TypeError) as err:
             raise CheckpointError(f"checkpoint index '{path}': entry '{shown}' is malformed ({err})") from None
-        if slices:
-            raise CheckpointError(f"checkpoint tensor '{shown}' is a slice of a partitioned variable",
-                                  fix="partitioned variables are not supported; save the variable unpartitioned")
-        if dt not in _DT_TO_NP:
-            kind = _DT_NAMES.get(dt, f"DataType {dt}")
-            raise CheckpointError(f"checkpoint tensor '{shown}' has dtype {kind}, which graphrnn cannot hold")
-        dtype = _DT_TO_NP[dt]
         if any(d < 0 for d in shape) or len(shape) > 64:
             raise CheckpointError(f"checkpoint tensor '{shown}' has an invalid shape {shape}")
+        unloadable = None
+        if dt not in _DT_TO_NP:
+            unloadable = f"dtype {_DT_NAMES.get(dt, f'DataType {dt}')}"
+        elif slices:
+            unloadable = "a partitioned variable (saved as slices)"
+        if unloadable is not None:
+            dtype_or_object = _DT_TO_NP.get(dt, np.dtype(object))
+            return BundleEntry(name, dtype_or_object, shape, shard, offset, size, unmask(crc), unloadable)
+        dtype = _DT_TO_NP[dt]
         want = int(np.prod(shape, dtype=object)) * dtype.itemsize
         if size != want or offset < 0 or not 0 <= shard < self.num_shards:
             raise CheckpointError(f"checkpoint index '{path}': entry '{shown}' is inconsistent (shape {shape} "
@@ -197,6 +218,10 @@ class BundleReader:
         if entry is None:
             raise CheckpointError(f"tensor '{name}' not found in checkpoint '{self.prefix}'",
                                   fix="list the names with gr.train.list_variables(path)")
+        if entry.unloadable is not None:
+            raise CheckpointError(f"checkpoint tensor '{name}' in '{self.prefix}' is {entry.unloadable}, which "
+                                  "graphrnn cannot load", fix="leave it out of the Saver's var_list (or save it "
+                                  "from TF as a plain numeric, unpartitioned variable)")
         path = data_path(self.prefix, entry.shard_id, self.num_shards)
         try:
             with open(path, "rb") as f:

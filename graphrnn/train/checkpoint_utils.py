@@ -50,13 +50,13 @@ class CheckpointReader:
         out: dict[str, Any] = {}
         for n, e in self._bundle.entries.items():
             try:
-                out[n] = dtypes.as_dtype(e.dtype)
-            except Exception:  # a dtype graphrnn has no DType for (e.g. uint16): give NumPy's
-                out[n] = e.dtype
+                out[n] = dtypes.as_dtype(e.kind)
+            except Exception:  # a dtype graphrnn has no DType for (e.g. uint16, bfloat16): give its name
+                out[n] = e.dtype if e.unloadable is None else e.kind
         return out
 
     def debug_string(self) -> bytes:
-        lines = [f"{n} ({e.dtype}) {list(e.shape)}" for n, e in sorted(self._bundle.entries.items())]
+        lines = [f"{n} ({e.kind}) {list(e.shape)}" for n, e in sorted(self._bundle.entries.items())]
         return ("\n".join(lines) + "\n").encode("utf-8")
 
 

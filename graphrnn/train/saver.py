@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -108,6 +109,10 @@ class Saver:
         self._pad_step_number = pad_step_number
         self._save_relative_paths = save_relative_paths
         self._last: list[tuple[str, float]] = []
+        # Held while a save records its checkpoint, writes the state file and deletes the ones that
+        # fell off: saves from several threads then write state files in the order they record, and
+        # a state file never names a checkpoint another thread already deleted.
+        self._state_lock = threading.Lock()
         self.name = name or "save"
 
     def _check_not_empty(self) -> None:
@@ -153,6 +158,16 @@ class Saver:
             doomed.append(p)
         return doomed
 
+    def _check_graph(self, sess: Any) -> None:
+        """The Saver's variables must live in the Session's graph (TF1 runs the Saver's own ops in
+        ``sess``, which fails for another graph); matching names alone would save or restore another
+        graph's variables of the same names, unchecked against their shapes."""
+        for name, var in (self._vars or {}).items():
+            if var.graph.root is not sess.graph:
+                raise CheckpointError(f"the Saver's variable '{name}' is not in this Session's graph",
+                                      fix="build the Saver in the graph the Session runs (inside "
+                                          "`with graph.as_default():`), or pass Session(graph=that graph)")
+
     # --- save / restore ---------------------------------------------------------------------------
     def save(self, sess: Any, save_path: str, global_step: Any = None, latest_filename: str | None = None,
              meta_graph_suffix: str = "meta", write_meta_graph: bool = True, write_state: bool = True,
@@ -165,6 +180,7 @@ class Saver:
         """
         _session_store(sess)
         self.build()
+        self._check_graph(sess)
         if not isinstance(save_path, (str, os.PathLike)) or not os.fspath(save_path):
             raise CheckpointError(f"save_path must be a non-empty path, got {save_path!r}")
         path = os.fspath(save_path)
@@ -195,15 +211,17 @@ class Saver:
         except OSError as e:
             raise CheckpointError(f"cannot write checkpoint '{path}': {e.strerror or e}") from None
         if write_state:
-            doomed = self._record(path)
-            try:
-                update_checkpoint_state(parent, path, self.last_checkpoints or [path],
-                                        latest_filename=latest_filename,
-                                        save_relative_paths=self._save_relative_paths)
-            except OSError as e:
-                raise CheckpointError(f"cannot write the checkpoint state in '{parent}': {e.strerror or e}") from None
-            for p in doomed:
-                remove_checkpoint(p, meta_graph_suffix=meta_graph_suffix)
+            with self._state_lock:
+                doomed = self._record(path)
+                try:
+                    update_checkpoint_state(parent, path, self.last_checkpoints or [path],
+                                            latest_filename=latest_filename,
+                                            save_relative_paths=self._save_relative_paths)
+                except OSError as e:
+                    raise CheckpointError(f"cannot write the checkpoint state in '{parent}': "
+                                          f"{e.strerror or e}") from None
+                for p in doomed:
+                    remove_checkpoint(p, meta_graph_suffix=meta_graph_suffix)
         return path
 
     @staticmethod
@@ -223,6 +241,7 @@ class Saver:
         """Loads every variable of this Saver from the checkpoint at ``save_path`` (all or nothing)."""
         _session_store(sess)
         self.build()
+        self._check_graph(sess)
         if save_path is None:
             raise CheckpointError("can't load save_path when it is None",
                                   fix="check gr.train.latest_checkpoint(dir) is not None before restoring")
@@ -241,6 +260,9 @@ class Saver:
                                       fix="the graph's variable names differ from the checkpoint's: compare with "
                                           "gr.train.list_variables(path), or map names with Saver({name: var})")
             entry = reader.entries[name]
+            if entry.unloadable is not None:
+                raise CheckpointError(f"variable '{name}' cannot be restored: the checkpoint holds it as "
+                                      f"{entry.unloadable}", fix="leave it out of the Saver's var_list")
             want_shape = tuple(var.shape)
             if entry.shape != want_shape:
                 raise CheckpointError(f"variable '{name}' has shape {list(want_shape)} but the checkpoint holds "
