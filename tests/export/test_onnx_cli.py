@@ -46,3 +46,10 @@ def test_onnx_command_errors_are_one_line(extra: list[str], needle: str, tmp_pat
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and err[0].startswith("graphrnn onnx: error:") and needle in err[0]
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_onnx_command_fuse_rnn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "fused.onnx"
+    assert main(["onnx", "--mode", "dynamic", "--units", "4", "--input-size", "3", "--fuse-rnn", "-o", str(out)]) == 0
+    assert "fused into one ONNX LSTM" in capsys.readouterr().out
+    assert "LSTM" in {n.op_type for n in onnx.load(str(out)).graph.node}

@@ -77,6 +77,7 @@ class ExportContext:
         self.opset = opset
         self.variable_value = variable_value  # var_name -> NumPy array (the session's current value)
         self.initializers: dict[str, Any] = {}  # var_name -> TensorProto, one per variable however often read
+        self.fuse_rnn = False  # try graphrnn.export.onnx.fuse on each While first
         self.notes: list[str] = []  # what the export changed on the way (checks dropped, loops fused, ...)
 
     def variable(self, node: Node) -> str:

@@ -65,6 +65,11 @@ def lower_graph(em: Emitter, graph: Graph, wanted: list[Value]) -> None:
 
 def lower_node(em: Emitter, node: Node, ins: list[str]) -> list[str]:
     if node.op == "While":
+        if em.ctx.fuse_rnn:
+            from graphrnn.export.onnx.fuse import try_fuse_lstm
+            fused = try_fuse_lstm(em, node, ins)
+            if fused is not None:
+                return fused
         return control.lower_while(em, node, ins, lower_graph)
     if node.op == "If":
         return control.lower_if(em, node, ins, lower_graph)

@@ -103,7 +103,7 @@ def _drop_dead(nodes: list[Any], outputs: set[str]) -> list[Any]:
 
 
 def to_onnx(graph_or_session: Any, fetches: Any, feeds: Any, path: Any = None, *, opset: int = DEFAULT_OPSET,
-            dim_params: Mapping[str, Sequence[str | None]] | None = None,
+            fuse_rnn: bool = False, dim_params: Mapping[str, Sequence[str | None]] | None = None,
             check: bool = True) -> OnnxExport:
     """Exports what ``fetches`` compute from ``feeds`` (placeholders) as an ONNX model.
 
@@ -111,6 +111,8 @@ def to_onnx(graph_or_session: Any, fetches: Any, feeds: Any, path: Any = None, *
     `Graph` without variables. ``fetches``: a tensor, a list or a dict ``{output_name: tensor}``.
     ``feeds``: the placeholders that become the model's inputs (a list, or a feed dict whose keys are
     used). ``path``: where to write the ``.onnx`` file (atomically), or None to only return it.
+    ``fuse_rnn``: turn each loop that runs a standard LSTM cell into one ONNX ``LSTM`` node (see
+    graphrnn.export.onnx.fuse); ``OnnxExport.report`` says which loops were fused and why not the others.
     ``dim_params``: names for a placeholder's unknown dims, e.g. ``{"x": ["time", "batch", None]}``.
     """
     onnx = _onnx()
@@ -146,6 +148,7 @@ def to_onnx(graph_or_session: Any, fetches: Any, feeds: Any, path: Any = None, *
         return sess.run(node.outputs[0])
 
     ctx = ExportContext(opset, variable_value)
+    ctx.fuse_rnn = bool(fuse_rnn)
     for n in graph.walk():  # names kept as they are: variables and placeholders first
         if n.op == "VariableV2":
             ctx.namer.reserve(n.attrs["var_name"])
@@ -170,8 +173,12 @@ def to_onnx(graph_or_session: Any, fetches: Any, feeds: Any, path: Any = None, *
         em.nodes.append(onnx.helper.make_node("Identity", [em.env[v]], [name], name=ctx.namer.unique(f"{name}/output")))
         outputs.append(onnx.helper.make_tensor_value_info(
             name, onnx_dtype(v.dtype), list(v.type.shape) if v.type.has_rank else None))
-    model_graph = onnx.helper.make_graph(_drop_dead(em.nodes, {o.name for o in outputs}), "graphrnn", inputs, outputs,
-                                         initializer=list(ctx.initializers.values()))
+    live_nodes = _drop_dead(em.nodes, {o.name for o in outputs})
+    read: set[str] = set()
+    _referenced(live_nodes, read)  # a fused loop reads its weights re-laid out, not the variables
+    initializers = [t for name, t in ctx.initializers.items() if name in read]
+    model_graph = onnx.helper.make_graph(live_nodes, "graphrnn", inputs, outputs,
+                                         initializer=initializers)
     model = onnx.helper.make_model(model_graph, opset_imports=[onnx.helper.make_opsetid("", opset)],
                                    producer_name="graphrnn")
     model.ir_version = min(model.ir_version, 10)  # what current onnxruntime releases read
