@@ -21,7 +21,8 @@ from graphrnn.ir import builder, dtypes
 from graphrnn.ir.errors import GraphError
 from graphrnn.ir.graph import Graph, Node, Value
 
-CELLS = ("rnn", "gru", "lstm", "nas", "layer_norm_lstm", "attention_lstm")
+CELLS = ("rnn", "gru", "lstm", "nas", "layer_norm_lstm", "attention_lstm", "timefreq_lstm", "grid_lstm",
+         "bidirectional_grid_lstm")
 MODES = ("static", "dynamic")
 
 
@@ -55,10 +56,13 @@ class ModelHandles:
         return [*leaves, self.loss] if self.loss is not None else leaves
 
 
-def make_cell(cell: str, units: int) -> Any:
+def make_cell(cell: str, units: int, input_size: int | None = None) -> Any:
     """A TF1 cell by short name: ``rnn`` BasicRNNCell, ``gru`` GRUCell, ``lstm`` LSTMCell (as TF1's figures);
     from ``gr.contrib.rnn``: ``nas`` NASCell, ``layer_norm_lstm`` LayerNormBasicLSTMCell,
-    ``attention_lstm`` AttentionCellWrapper(LSTMCell, attn_length=4)."""
+    ``attention_lstm`` AttentionCellWrapper(LSTMCell, attn_length=4), ``timefreq_lstm``
+    TimeFreqLSTMCell over slices of ``min(8, input_size)`` features shifted by half that
+    (``input_size`` is the inputs' depth, default 8), ``grid_lstm`` GridLSTMCell over the same slices,
+    ``bidirectional_grid_lstm`` BidirectionalGridLSTMCell over them."""
     from graphrnn.contrib import rnn as contrib_rnn
     from graphrnn.nn import rnn_cell
     if cell == "nas":
@@ -67,6 +71,18 @@ def make_cell(cell: str, units: int) -> Any:
         return contrib_rnn.LayerNormBasicLSTMCell(units)
     if cell == "attention_lstm":
         return contrib_rnn.AttentionCellWrapper(rnn_cell.LSTMCell(units), 4)
+    if cell == "timefreq_lstm":
+        width = input_size if input_size is not None else 8
+        feature = min(8, width)
+        return contrib_rnn.TimeFreqLSTMCell(units, feature_size=feature, frequency_skip=max(1, feature // 2),
+                                            input_size=width)
+    if cell in ("grid_lstm", "bidirectional_grid_lstm"):
+        width = input_size if input_size is not None else 8
+        feature = min(8, width)
+        skip = max(1, feature // 2)
+        grid = contrib_rnn.GridLSTMCell if cell == "grid_lstm" else contrib_rnn.BidirectionalGridLSTMCell
+        return grid(units, feature_size=feature, frequency_skip=skip,
+                    num_frequency_blocks=[(width - feature) // skip + 1])
     if cell == "rnn":
         return rnn_cell.BasicRNNCell(units)
     if cell == "gru":
@@ -97,7 +113,7 @@ def build_rnn_model(cell: str = "lstm", mode: str = "static", steps: int = 28, u
     with builder.as_default(g):
         shape = [steps, batch, input_size] if time_major else [batch, steps, input_size]
         x = placeholder(dtype, shape, name="x")
-        rnn_cell = make_cell(cell, units)
+        rnn_cell = make_cell(cell, units, input_size)
         if mode == "static":
             inputs = unstack(x, num=steps, axis=0 if time_major else 1)
             outputs, state = static_rnn(rnn_cell, inputs, dtype=dtype)

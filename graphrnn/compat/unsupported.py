@@ -214,8 +214,6 @@ UNSUPPORTED: dict[str, str] = {
     "contrib.rnn.UGRNNCell": _CELL,
     "contrib.rnn.IntersectionRNNCell": _CELL,
     "contrib.rnn.PhasedLSTMCell": _CELL,
-    "contrib.rnn.TimeFreqLSTMCell": _CELL,
-    "contrib.rnn.GridLSTMCell": _CELL,
     "contrib.rnn.HighwayWrapper": "use gr.nn.rnn_cell.ResidualWrapper, or write the gate in a custom cell",
     "contrib.rnn.ConvLSTMCell": _CONV,
     "contrib.rnn.Conv2DLSTMCell": _CONV,

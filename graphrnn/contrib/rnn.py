@@ -2,8 +2,10 @@
 ``static_state_saving_rnn`` and a minimal variable-backed `StateSaver` for it."""
 
 from graphrnn.contrib.cells_attention import AttentionCellWrapper
+from graphrnn.contrib.cells_grid import BidirectionalGridLSTMCell, GridLSTMCell
 from graphrnn.contrib.cells_layernorm import LayerNormBasicLSTMCell
 from graphrnn.contrib.cells_nas import NASCell
+from graphrnn.contrib.cells_timefreq import TimeFreqLSTMCell
 from graphrnn.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper
 from graphrnn.contrib.state_saver import StateSaver
 from graphrnn.nn.bidirectional import bidirectional_dynamic_rnn, static_bidirectional_rnn
@@ -28,7 +30,8 @@ __all__ = ["BasicLSTMCell", "BasicRNNCell", "CoupledInputForgetGateLSTMCell", "D
            "static_rnn", "dynamic_rnn", "static_bidirectional_rnn", "bidirectional_dynamic_rnn",
            "static_state_saving_rnn", "StateSaver", "EmbeddingWrapper", "InputProjectionWrapper",
            "OutputProjectionWrapper", "NASCell", "LayerNormBasicLSTMCell",
-           "AttentionCellWrapper"]
+           "AttentionCellWrapper", "TimeFreqLSTMCell", "GridLSTMCell",
+           "BidirectionalGridLSTMCell"]
 
 from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
 

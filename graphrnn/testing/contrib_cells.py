@@ -26,13 +26,15 @@ class CellCase:
     """``make(H)`` builds a fresh graph cell; ``reference(cell, weights, H)`` the reference cell from the
     cell's weights keyed relative to its scope; ``multi`` says whether the cell can be stacked (its
     output feeding a second copy); ``min_input`` is the smallest input depth the cell accepts and
-    ``min_units`` the smallest H worth comparing (a layer norm over one unit is 0/0: all rounding)."""
+    ``min_units`` the smallest H worth comparing (a layer norm over one unit is 0/0: all rounding);
+    ``fixed_input`` pins the input depth."""
 
     make: Callable[[int], Any]
     reference: Callable[[Any, dict[str, np.ndarray], int], StepCell]
     multi: bool = True
     min_input: int = 1
     min_units: int = 1
+    fixed_input: int | None = None  # cells built for one input depth (TimeFreq/Grid with input_size)
 
 
 def _flat(state: Any) -> list[Any]:
@@ -54,7 +56,7 @@ def check_drivers(case: CellCase, p: dict[str, Any]) -> None:
     import graphrnn as gr
     rng = np.random.default_rng(p["seed"])
     d, h = p["dtype"], max(p["H"], case.min_units)
-    p = {**p, "I": max(p["I"], case.min_input)}
+    p = {**p, "I": case.fixed_input or max(p["I"], case.min_input)}
     x_tbi = rng.normal(size=(p["T"], p["B"], p["I"])).astype(d)
     x_val = x_tbi if p["time_major"] else x_tbi.transpose(1, 0, 2)
     g = gr.Graph()

@@ -562,3 +562,117 @@ def attention_cell_step(
               + w["attn_output_projection/bias"])
     new_window = np.concatenate([win[:, 1:], output[:, None, :]], 1).reshape(batch, attn_length * size)
     return output, (new_inner, new_attns, new_window)
+
+
+def _sharded(w: Weights, name: str) -> Array:
+    """A kernel stored as TF1 row shards ``<name>_0, <name>_1, ...``, stacked back together."""
+    shards = []
+    k = 0
+    while f"{name}_{k}" in w:
+        shards.append(w[f"{name}_{k}"])
+        k += 1
+    return np.concatenate(shards, 0)
+
+
+def time_freq_lstm_step(
+    x: Array, state: Array, w: Weights, num_units: int, feature_size: int, frequency_skip: int = 1,
+    use_peepholes: bool = False, cell_clip: float | None = None, forget_bias: float = 1.0,
+) -> tuple[Array, Array]:
+    """TimeFreqLSTMCell: one LSTM per frequency slice ``x[:, f*skip : f*skip+feature_size]``, its rows
+    ``[slice, m_time_f, m_freq_{f-1}]`` (zeros for the first), kernel ``W_*`` shards, bias ``B``;
+    state ``[c_0, m_0, c_1, m_1, ...]``, output ``[m_0, m_1, ...]``."""
+    n = num_units
+    kernel = _sharded(w, "W")
+    count = (x.shape[1] - feature_size) // frequency_skip + 1
+    m_freq = np.zeros((x.shape[0], n), x.dtype)
+    outs, states = [], []
+    for f in range(count):
+        piece = x[:, f * frequency_skip:f * frequency_skip + feature_size]
+        c_prev, m_prev = state[:, 2 * f * n:(2 * f + 1) * n], state[:, (2 * f + 1) * n:(2 * f + 2) * n]
+        i, j, g, o = np.split(np.concatenate([piece, m_prev, m_freq], 1) @ kernel + w["B"], 4, axis=1)
+        if use_peepholes:
+            c = (sigmoid(g + forget_bias + w["W_F_diag"] * c_prev) * c_prev
+                 + sigmoid(i + w["W_I_diag"] * c_prev) * np.tanh(j))
+        else:
+            c = sigmoid(g + forget_bias) * c_prev + sigmoid(i) * np.tanh(j)
+        if cell_clip is not None:
+            c = np.clip(c, -cell_clip, cell_clip)
+        m = sigmoid(o + w["W_O_diag"] * c) * np.tanh(c) if use_peepholes else sigmoid(o) * np.tanh(c)
+        m_freq = m
+        outs.append(m)
+        states += [c, m]
+    return np.concatenate(outs, 1), np.concatenate(states, 1)
+
+
+def grid_lstm_step(
+    x: Array, state: tuple[Array, ...], w: Weights, num_units: int, feature_size: int, frequency_skip: int,
+    blocks: Sequence[tuple[int, int]], use_peepholes: bool = False, share_time_frequency_weights: bool = False,
+    couple_input_forget_gates: bool = False, cell_clip: float | None = None, forget_bias: float = 1.0,
+    prefix: str = "", reverse_slices: bool = False, slice_offset: int = 0,
+) -> tuple[Array, tuple[Array, ...]]:
+    """GridLSTMCell (and one direction of BidirectionalGridLSTMCell: weights under ``prefix``, each
+    block's slices taken in reverse order, the inputs zero-padded by ``|slice_offset|`` columns at
+    the end, slices shifted by it, or at the front for a negative offset).
+
+    ``blocks`` lists ``(first column, number of slices)`` per frequency block;
+    ``state`` is the flat tuple ``(c_time, m_time)`` per slice, blocks in order. Per block ``b``:
+    kernels ``W_f_<b>_*``/``W_t_<b>_*`` (shards), biases ``B_f_<b>``/``B_t_<b>`` (the time ones are
+    the frequency ones when shared), peepholes ``W_<G>_diag_<freq|time><f|t>_<b>``. Output per
+    slice ``[m_time, m_freq]``."""
+    n = num_units
+    shared = share_time_frequency_weights
+    coupled = couple_input_forget_gates
+    w = {k[len(prefix):]: v for k, v in w.items() if k.startswith(prefix)}
+    if slice_offset > 0:
+        x = np.pad(x, [(0, 0), (0, slice_offset)])
+    elif slice_offset < 0:
+        x, slice_offset = np.pad(x, [(0, 0), (-slice_offset, 0)]), 0
+    outs: list[Array] = []
+    new_state: list[Array] = []
+    k = 0
+    for b, (start, count) in enumerate(blocks):
+        lstm_w = {"freq": (_sharded(w, f"W_f_{b}"), w[f"B_f_{b}"])}
+        lstm_w["time"] = lstm_w["freq"] if shared else (_sharded(w, f"W_t_{b}"), w[f"B_t_{b}"])
+
+        def peep(gate: str, which: str, c_freq: Array, c_time: Array, b: int = b) -> Array:
+            if not use_peepholes:
+                return np.zeros_like(c_freq)
+            src = "freq" if shared else which
+            return w[f"W_{gate}_diag_{src}f_{b}"] * c_freq + w[f"W_{gate}_diag_{src}t_{b}"] * c_time
+
+        c_freq = np.zeros((x.shape[0], n), x.dtype)
+        m_freq = np.zeros((x.shape[0], n), x.dtype)
+        for pos in range(count):
+            f = count - 1 - pos if reverse_slices else pos
+            c_time, m_time = state[2 * k], state[2 * k + 1]
+            k += 1
+            lo = start + slice_offset + f * frequency_skip
+            rows = np.concatenate([x[:, lo:lo + feature_size], m_time, m_freq], 1)
+            gates = {which: np.split(rows @ kern + bias, 3 if coupled else 4, axis=1)
+                     for which, (kern, bias) in lstm_w.items()}
+            new_c = {}
+            for which, own in (("freq", c_freq), ("time", c_time)):
+                g = gates[which]
+                i_g = sigmoid(g[0] + peep("I", which, c_freq, c_time))
+                f_g = 1.0 - i_g if coupled else sigmoid(g[2] + forget_bias + peep("F", which, c_freq, c_time))
+                c = f_g * own + i_g * np.tanh(g[1])
+                new_c[which] = c if cell_clip is None else np.clip(c, -cell_clip, cell_clip)
+            m_new = {which: sigmoid(gates[which][-1] + peep("O", which, new_c["freq"], new_c["time"]))
+                     * np.tanh(new_c[which]) for which in ("freq", "time")}
+            c_freq, m_freq = new_c["freq"], m_new["freq"]
+            outs += [m_new["time"], m_new["freq"]]
+            new_state += [new_c["time"], m_new["time"]]
+    return np.concatenate(outs, 1), tuple(new_state)
+
+
+def bidirectional_grid_lstm_step(
+    x: Array, state: tuple[Array, ...], w: Weights, backward_slice_offset: int = 0, **options: Any
+) -> tuple[Array, tuple[Array, ...]]:
+    """BidirectionalGridLSTMCell: :func:`grid_lstm_step` with ``fwd/`` weights over the slices in
+    order, then with ``bwd/`` weights over each block's slices reversed (and shifted by the offset);
+    outputs and states concatenated forward then backward."""
+    total = sum(count for _, count in options["blocks"])
+    out_f, state_f = grid_lstm_step(x, state[:2 * total], w, prefix="fwd/", **options)
+    out_b, state_b = grid_lstm_step(x, state[2 * total:], w, prefix="bwd/", reverse_slices=True,
+                                    slice_offset=backward_slice_offset, **options)
+    return np.concatenate([out_f, out_b], 1), state_f + state_b
