@@ -245,7 +245,12 @@ def train(args: argparse.Namespace, out: Any = None) -> tuple[float, dict[str, n
             raise GraphError(f"--resume {resume_dir}: no checkpoint found there",
                              fix="pass the folder a run with --save wrote, or start without --resume")
     if save_dir is not None:
-        os.makedirs(save_dir, exist_ok=True)
+        try:
+            os.makedirs(save_dir, exist_ok=True)
+        except OSError as e:  # a file of that name, no permission, ...: say which folder and why
+            raise gr.CheckpointError(f"--save {save_dir}: cannot create the checkpoint folder "
+                                     f"({e.strerror or e})", fix="pass a folder path (new or existing) "
+                                     "that is not a file and that you can write to") from None
     (xtr, ytr), (xte, yte), data_name = load_data(args.data_dir, args.seed)
     steps, features = xtr.shape[1], xtr.shape[2]
     check_model_fits(steps, features, args.hidden, min(args.batch_size, len(xtr)))

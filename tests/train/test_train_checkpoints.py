@@ -68,3 +68,10 @@ def test_resume_refuses_a_model_of_another_size(tmp_path):
 def test_resume_from_an_empty_folder_is_an_error(tmp_path):
     with pytest.raises(gr.GraphError, match="no checkpoint"):
         app.train(_args(resume=str(tmp_path)), out=io.StringIO())
+
+
+def test_save_to_a_path_that_is_a_file_is_a_checkpoint_error(tmp_path):
+    target = tmp_path / "not a folder"
+    target.write_text("x")
+    with pytest.raises(gr.CheckpointError, match="cannot create the checkpoint folder"):
+        app.train(_args(max_steps=1, save=str(target)), out=io.StringIO())
