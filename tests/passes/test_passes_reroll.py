@@ -171,3 +171,18 @@ def test_property_reroll_preserves_values(t: int, seq: bool, batch_known: bool) 
     g, fetches, feeds = _static_model(t, lambda: gr.nn.rnn_cell.BasicLSTMCell(2), seq_len=seq,
                                       batch=3 if batch_known else None)
     _check_same(g, fetches, feeds)
+
+
+def test_cli_show_static_with_reroll() -> None:
+    import subprocess
+    import sys
+    p = subprocess.run([sys.executable, "-m", "graphrnn.cli", "show", "--mode", "static", "--steps", "6", "--units",
+                        "3", "--input-size", "2", "--optimize", "--pipeline", "reroll"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "reroll:" in p.stdout and "6 steps" in p.stdout and "While[" in p.stdout
+
+
+def test_passes_are_exported() -> None:
+    assert gr.passes.reroll is not None and gr.passes.unroll is not None
+    assert {"reroll", "unroll"} <= set(gr.passes.PASSES)
