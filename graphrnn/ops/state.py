@@ -171,6 +171,40 @@ def variable_scope(name_or_scope: Any = None, default_name: str | None = None, v
         b.var_scope.pop()
 
 
+# TF1's other Variable arguments: accepted where graphrnn's behaviour is TF1's anyway (placement
+# and caching hints; validate_shape=True, the only shape mode graphrnn has), refused where not.
+_TF1_VARIABLE_OPTIONS_IGNORED = {"caching_device", "use_resource", "synchronization", "aggregation", "import_scope",
+                                 "expected_shape", "variable_def"}
+
+
+def _check_tf1_variable_options(options: dict[str, Any]) -> None:
+    src = builder.format_source(builder.source_location())
+    for key, value in options.items():
+        if key in _TF1_VARIABLE_OPTIONS_IGNORED:
+            if key == "variable_def" and value is not None:
+                raise GraphError("Variable(variable_def=...) is not supported (graphrnn has no VariableDef protos)",
+                                 source=src, fix="create the variable from its initial value")
+            continue
+        if key == "validate_shape":
+            if value is False:
+                raise ShapeError("Variable(validate_shape=False) is not supported: graphrnn variables keep a "
+                                 "fully known shape", source=src,
+                                 fix="give the initial value a fully known shape and drop validate_shape")
+            continue
+        if key == "collections":
+            if value is not None and (isinstance(value, str) or not all(isinstance(k, str) for k in value)):
+                raise GraphError(f"Variable(collections=...) must be a list of collection names, got {value!r}",
+                                 source=src, fix="e.g. collections=[gr.GraphKeys.GLOBAL_VARIABLES, 'my_vars']")
+            continue
+        if key == "constraint":
+            if value is not None:
+                raise GraphError("Variable(constraint=...) is not supported", source=src,
+                                 fix="apply the constraint with an explicit assign after each training step")
+            continue
+        raise GraphError(f"Variable() got an unexpected keyword argument '{key}'", source=src,
+                         fix="TF1's Variable takes initial_value, trainable, name, dtype, shape, validate_shape, ...")
+
+
 class Variable:
     """A TF1 variable: a named, session-held array read by a `VariableV2` node.
 
@@ -179,7 +213,20 @@ class Variable:
 
     def __init__(self, initial_value: Any = None, trainable: bool = True, name: str | None = None,
                  dtype: Any = None, shape: Any = None, *, _initializer: Initializer | None = None,
-                 _full_name: str | None = None, _seed: int | None = None) -> None:
+                 _full_name: str | None = None, _seed: int | None = None, **tf1_options: Any) -> None:
+        _check_tf1_variable_options(tf1_options)
+        self._build(initial_value, trainable, name, dtype, shape, _initializer, _full_name, _seed)
+        collections = tf1_options.get("collections")
+        if collections is not None:  # TF1: these instead of [GLOBAL_VARIABLES] (+ TRAINABLE_VARIABLES if trainable)
+            store = self.graph.build.collections
+            if GLOBAL_VARIABLES not in collections:
+                store[GLOBAL_VARIABLES] = [v for v in store.get(GLOBAL_VARIABLES, []) if v is not self]
+            for key in dict.fromkeys(collections):
+                if key != GLOBAL_VARIABLES:
+                    self.graph.add_to_collection(key, self)
+
+    def _build(self, initial_value: Any, trainable: bool, name: str | None, dtype: Any, shape: Any,
+               _initializer: Initializer | None, _full_name: str | None, _seed: int | None) -> None:
         g = builder.get_default_graph()
         b = g.build
         if _initializer is None:
