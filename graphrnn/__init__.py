@@ -5,7 +5,7 @@ variables, ops, control flow, ``gr.nn`` RNN cells and drivers, gradients and opt
 See DESIGN.md in the repository for the architecture.
 """
 
-from graphrnn import nest
+from graphrnn import debugging, nest
 from graphrnn.config import ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata, RunOptions
 from graphrnn.ir.builder import (
     control_dependencies,
@@ -22,6 +22,7 @@ from graphrnn.ir.errors import (
     FeedError,
     FetchError,
     GraphError,
+    InvalidArgumentError,
     PassError,
     ScopeError,
     SerializationError,
@@ -36,6 +37,19 @@ from graphrnn.ops import overloads as _overloads  # noqa: E402,F401 - installs t
 from graphrnn.ops.array import *  # noqa: E402,F403
 from graphrnn.ops.array_index import *  # noqa: E402,F403
 from graphrnn.ops.array_shape import *  # noqa: E402,F403
+
+# TF1's collections (tf.GraphKeys, tf.get_collection...) and variable updates (tf.assign...).
+from graphrnn.ops.assign import assign, assign_add, assign_sub  # noqa: E402
+
+# TF1's run-time checks: tf.Assert, tf.assert_*, tf.check_numerics (also as gr.debugging.*).
+from graphrnn.ops.checks import *  # noqa: E402,F403
+from graphrnn.ops.collections import (  # noqa: E402
+    GraphKeys,
+    add_to_collection,
+    add_to_collections,
+    get_collection,
+    get_collection_ref,
+)
 from graphrnn.ops.control_flow import cond, while_loop
 from graphrnn.ops.convert import constant, convert_to_tensor
 from graphrnn.ops.initializers import (
@@ -52,6 +66,7 @@ from graphrnn.ops.initializers import (
 from graphrnn.ops.math import *  # noqa: E402,F403
 from graphrnn.ops.math_reduce import *  # noqa: E402,F403
 from graphrnn.ops.random import *  # noqa: E402,F403
+from graphrnn.ops.set_shape import ensure_shape  # noqa: E402
 from graphrnn.ops.state import (
     AUTO_REUSE,
     Variable,
@@ -69,22 +84,7 @@ from graphrnn.ops.state import (
     variables_initializer,
 )
 from graphrnn.ops.tensor_array import TensorArray
-
-# TF1's collections (tf.GraphKeys, tf.get_collection...) and variable updates (tf.assign...).
-from graphrnn.ops.assign import assign, assign_add, assign_sub  # noqa: E402
-from graphrnn.ops.collections import (  # noqa: E402
-    GraphKeys,
-    add_to_collection,
-    add_to_collections,
-    get_collection,
-    get_collection_ref,
-)
-
-# TF1's run-time checks: tf.Assert, tf.assert_*, tf.check_numerics (also as gr.debugging.*).
-from graphrnn.ops.checks import *  # noqa: E402,F403
-from graphrnn import debugging  # noqa: E402
-from graphrnn.ir.errors import InvalidArgumentError  # noqa: E402
-from graphrnn.ops.set_shape import ensure_shape  # noqa: E402
+from graphrnn.ops.tf1_conveniences import *  # noqa: E402,F403
 from graphrnn.session import InteractiveSession, Session, SessionArgumentError, SessionError, get_default_session
 
 bool = bool_  # noqa: A001 - TF1 spells it gr.bool

@@ -26,13 +26,14 @@ from graphrnn.ops.nn import (
     tanh,
     xw_plus_b,
 )
+from graphrnn.ops.tf1_conveniences import leaky_relu
 
 __all__ = ["rnn_cell", "static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn",
            "SharedCellWarning", "relu", "relu6", "elu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax",
            "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
            "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits", "l2_loss",
            "l2_normalize", "bias_add", "xw_plus_b", "embedding_lookup", "dropout", "static_state_saving_rnn",
-           "rnn_gates", "gate_histories"]
+           "rnn_gates", "gate_histories", "leaky_relu"]
 
 from graphrnn.compat.unsupported import module_getattr as _module_getattr  # noqa: E402
 

@@ -34,11 +34,11 @@ from graphrnn.passes.licm import licm
 from graphrnn.passes.rebuild import PassContext, Rewriter, Writer, control_pinned
 from graphrnn.passes.report import PassRecord, Report, text_diff
 from graphrnn.passes.reroll import reroll
-from graphrnn.passes.unroll import unroll
 from graphrnn.passes.rewrite import run_rules
 from graphrnn.passes.rules_matmul import MATMUL_RULES
 from graphrnn.passes.rules_simplify import SIMPLIFY_RULES
 from graphrnn.passes.transpose_elim import transpose_elim
+from graphrnn.passes.unroll import unroll
 
 MAX_ROUNDS = 8
 
