@@ -46,6 +46,42 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str |
     _fsync_dir(folder)
 
 
+@contextlib.contextmanager
+def atomic_write_group(paths: list[str | os.PathLike[str]]) -> Iterator[list[IO[bytes]]]:
+    """Yields one binary file per path; on normal exit all are flushed and fsynced first, and only
+    then renamed over their targets, in order, back to back.
+
+    For files that belong together (a checkpoint's data and index): a failure or kill before the
+    renames leaves every previous file untouched, and the window in which some but not all are
+    renamed is only that of the renames themselves.
+    """
+    temps: list[tuple[str, str, IO[bytes]]] = []
+    try:
+        for path in paths:
+            target = os.fspath(path)
+            folder = os.path.dirname(os.path.abspath(target))
+            fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".tmp-", dir=folder)
+            temps.append((target, tmp, os.fdopen(fd, "wb")))
+        yield [f for _, _, f in temps]
+        for _, _, f in temps:
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+        for target, tmp, _ in temps:
+            _keep_mode(target, tmp)
+        for target, tmp, _ in temps:
+            os.replace(tmp, target)
+    except BaseException:
+        for _, tmp, f in temps:
+            with contextlib.suppress(OSError):
+                f.close()
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # renamed ones are gone already: unlink fails quietly
+        raise
+    for folder in dict.fromkeys(os.path.dirname(os.path.abspath(t)) for t, _, _ in temps):
+        _fsync_dir(folder)
+
+
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Writes ``data`` to ``path`` atomically."""
     with atomic_write(path, "wb") as f:

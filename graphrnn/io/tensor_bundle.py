@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphrnn.io.atomic import atomic_write
+from graphrnn.io.atomic import atomic_write_group
 from graphrnn.io.crc32c import crc32c, mask, unmask
 from graphrnn.io.protowire import ProtoWriter, WireError, as_int64, first, parse
 from graphrnn.io.sstable import TableError, read_table, write_table
@@ -89,12 +89,13 @@ def _shape_proto(shape: tuple[int, ...]) -> bytes:
 def write_bundle(prefix: str, tensors: dict[str, np.ndarray]) -> None:
     """Writes ``tensors`` (name -> array) as a V2 checkpoint at ``prefix``.
 
-    Both files are written to temporary files first; then the data file is renamed into place,
-    then the index (what readers open first). A failure or kill before the renames leaves a previous
-    checkpoint at the same prefix untouched; between the two renames (microseconds) a reader would
-    see the new data with the old index, which the per-tensor CRCs turn into a `CheckpointError`,
-    never into wrong values. (Saving with a ``global_step`` gives every checkpoint its own prefix,
-    and the ``checkpoint`` state file names a prefix only after both renames.)
+    Both files are written and fsynced as temporary files first (`atomic_write_group`); then the
+    data file and the index (what readers open first) are renamed into place back to back. A failure
+    or kill before the renames leaves a previous checkpoint at the same prefix untouched; between the
+    two renames (microseconds) a reader would see the new data with the old index, which the
+    per-tensor CRCs turn into a `CheckpointError`, never into wrong values. (Saving with a
+    ``global_step`` gives every checkpoint its own prefix, and the ``checkpoint`` state file names a
+    prefix only after both renames.)
     """
     for name, arr in tensors.items():
         if not isinstance(name, str) or not name:
@@ -104,18 +105,16 @@ def write_bundle(prefix: str, tensors: dict[str, np.ndarray]) -> None:
     entries: list[tuple[bytes, bytes]] = [
         (b"", ProtoWriter().varint(1, 1).message(3, ProtoWriter().varint(1, BUNDLE_VERSION).getvalue()).getvalue())]
     offset = 0
-    with atomic_write(index_path(prefix)) as index_file:
-        with atomic_write(data_path(prefix)) as f:
-            for name in sorted(tensors, key=lambda n: n.encode("utf-8")):
-                arr = np.asarray(tensors[name])
-                raw = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<")).tobytes()
-                f.write(raw)
-                entry = (ProtoWriter().varint(1, _NP_TO_DT[arr.dtype]).message(2, _shape_proto(arr.shape))
-                         .varint(4, offset).varint(5, len(raw)).fixed32(6, mask(crc32c(raw))).getvalue())
-                entries.append((name.encode("utf-8"), entry))
-                offset += len(raw)
-            index_file.write(write_table(entries))
-        # the data file is in place here; leaving the outer block renames the index
+    with atomic_write_group([data_path(prefix), index_path(prefix)]) as (f, index_file):
+        for name in sorted(tensors, key=lambda n: n.encode("utf-8")):
+            arr = np.asarray(tensors[name])
+            raw = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<")).tobytes()
+            f.write(raw)
+            entry = (ProtoWriter().varint(1, _NP_TO_DT[arr.dtype]).message(2, _shape_proto(arr.shape))
+                     .varint(4, offset).varint(5, len(raw)).fixed32(6, mask(crc32c(raw))).getvalue())
+            entries.append((name.encode("utf-8"), entry))
+            offset += len(raw)
+        index_file.write(write_table(entries))
 
 
 class BundleReader:

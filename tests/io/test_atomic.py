@@ -59,3 +59,19 @@ def test_killed_writer_never_leaves_a_torn_file(tmp_path, trial):
     proc.wait()
     data = p.read_bytes()
     assert len(data) == 4_000_000 and data == data[:1] * len(data)
+
+
+def test_group_renames_all_or_none(tmp_path, monkeypatch):
+    from graphrnn.io.atomic import atomic_write_group
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_bytes(b"old a")
+    b.write_bytes(b"old b")
+    with pytest.raises(RuntimeError), atomic_write_group([a, b]) as (fa, fb):
+        fa.write(b"new a")
+        raise RuntimeError("failed before the renames")
+    assert (a.read_bytes(), b.read_bytes()) == (b"old a", b"old b")
+    with atomic_write_group([a, b]) as (fa, fb):
+        fa.write(b"new a")
+        fb.write(b"new b")
+    assert (a.read_bytes(), b.read_bytes()) == (b"new a", b"new b")
+    assert sorted(os.listdir(tmp_path)) == ["a", "b"]
