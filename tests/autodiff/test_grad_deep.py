@@ -8,8 +8,7 @@ A D-deep nest: level k is ``while i < trips: y = level_{k-1}(y)``; the innermost
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
@@ -20,18 +19,7 @@ import graphrnn as gr
 from graphrnn.autodiff.check import check_gradients
 from graphrnn.ir.trampoline import run_nested
 from graphrnn.ir.verify import verify
-
-DEFAULT_LIMIT = 1000  # CPython's default recursion limit
-
-
-@contextmanager
-def recursion_limit(limit: int) -> Iterator[None]:
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(limit)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
+from graphrnn.testing.recursion import DEFAULT_LIMIT, recursion_limit
 
 
 def nest(x: gr.Tensor, w: gr.Tensor, trips: Sequence[int | Callable[[gr.Tensor], gr.Tensor]]) -> gr.Tensor:

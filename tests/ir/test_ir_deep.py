@@ -5,7 +5,6 @@ limit is raised around building only. Everything graphrnn does afterwards runs u
 above the current stack depth: no walk may recurse once per nesting level.
 """
 
-import contextlib
 import sys
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 import graphrnn as gr
 from graphrnn.ir.serialize import from_json, load, save, to_json
 from graphrnn.ir.verify import verify
+from graphrnn.testing.recursion import recursion_limit
 
 DEPTH = 500
 
@@ -23,16 +23,6 @@ def _stack_depth() -> int:
     while f is not None:
         f, n = f.f_back, n + 1
     return n
-
-
-@contextlib.contextmanager
-def _recursion_limit(limit: int):
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(limit)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
 
 
 def _nested_loops(depth: int) -> tuple[gr.Graph, gr.Tensor]:
@@ -50,7 +40,7 @@ def _nested_loops(depth: int) -> tuple[gr.Graph, gr.Tensor]:
 
             return gr.while_loop(lambda i, h: i < 1, body, [gr.constant(0), h])[1]
 
-        with _recursion_limit(max(sys.getrecursionlimit(), 40 * depth)):  # the user's recursion
+        with recursion_limit(max(sys.getrecursionlimit(), 40 * depth)):  # the user's recursion
             y = make(depth, x)
     return g, y
 
@@ -60,7 +50,7 @@ def test_500_deep_nested_loops_verify_print_save_load_without_recursion(tmp_path
     assert sum(1 for n in g.walk() if n.op == "While") == DEPTH
     path = str(tmp_path / "deep.json")
     # ~150 frames of headroom: far below one frame per nesting level.
-    with _recursion_limit(_stack_depth() + 150):
+    with recursion_limit(_stack_depth() + 150):
         verify(g)
         text = str(g)
         save(g, path)

@@ -5,28 +5,13 @@ on a 500-deep gradient graph."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import pytest
 
 import graphrnn as gr
 from graphrnn.passes import optimize
 from graphrnn.passes.pipeline import PASSES
-
-DEFAULT_LIMIT = 1000  # CPython's default recursion limit
-
-
-@contextmanager
-def recursion_limit(limit: int) -> Iterator[None]:
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(limit)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
+from graphrnn.testing.recursion import DEFAULT_LIMIT, recursion_limit
 
 
 def busy_nest(x: gr.Tensor, w: gr.Tensor, depth: int, trips: int, draw: bool = False) -> tuple[gr.Tensor, gr.Tensor]:
