@@ -272,6 +272,18 @@ UNSUPPORTED: dict[str, str] = {
     "contrib.timeseries": "model the series with gr.nn.dynamic_rnn",
     "contrib.tensorboard": "log with Python (the fetched values) instead",
     "contrib.quantize": "not supported: graphrnn computes in float32/float64",
+    # --- common TF1 conveniences not there yet -------------------------------------------------------
+    "math": "use the ops at the top level: gr.exp, gr.log, gr.reduce_sum, gr.maximum, ...",
+    "initializers": "use the gr.*_initializer functions (gr.zeros_initializer(), gr.glorot_uniform_initializer(), ...)",
+    "norm": "use gr.sqrt(gr.reduce_sum(gr.square(x), axis)) (the Euclidean norm)",
+    "broadcast_to": "add zeros of the target shape (x + gr.zeros(shape)) or use gr.tile",
+    "count_nonzero": "use gr.reduce_sum(gr.cast(gr.not_equal(x, 0), gr.int64), axis)",
+    "is_nan": "use gr.not_equal(x, x) (NaN is the only value not equal to itself)",
+    "is_inf": "use gr.equal(gr.abs(x), float('inf'))",
+    "is_finite": "use gr.check_numerics(x, message) to fail on NaN/inf, or gr.less(gr.abs(x), float('inf'))",
+    "Print": "fetch the tensor with sess.run and print it in Python (or add it to a tf.summary)",
+    "report_uninitialized_variables": "compare gr.global_variables() with sess.variables (the initialized ones)",
+    "is_variable_initialized": "check var.op.attrs['var_name'] in sess.variables",
 }
 
 

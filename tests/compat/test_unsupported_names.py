@@ -68,3 +68,11 @@ def test_the_docs_table_is_generated_from_the_list() -> None:
     assert on_disk == render_markdown(), "regenerate it: python docs/make_tf1_unsupported.py"
     for key in UNSUPPORTED:
         assert f"| `tf.{key}` |" in on_disk
+
+
+def test_common_tf1_conveniences_explain_themselves_and_compat_v1_is_graphrnn():
+    import graphrnn as tf
+    for name in ("norm", "is_nan", "Print", "math", "initializers", "count_nonzero", "broadcast_to"):
+        with pytest.raises(UnsupportedTF1NameError):
+            getattr(tf, name)
+    assert tf.compat.v1 is tf and tf.compat.v1.placeholder is tf.placeholder
