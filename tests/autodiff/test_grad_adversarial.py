@@ -249,12 +249,12 @@ def test_tensor_arrays_read_several_times_and_written_twice(optimize: bool) -> N
 
         def body(t: gr.Tensor, h: gr.Tensor, acc: gr.TensorArray, own: gr.TensorArray) -> tuple:
             a, b, c = ta.read(t), ta.read(gr.maximum(t - 1, 0)), ta.read(0)
-            h2 = gr.tanh(h * w + a * b + c + own.read(gr.maximum(t - 1, 0)))
-            return t + 1, h2, acc.write(t, h2 * a), own.write(t, h2)
+            h2 = gr.tanh(h * w + a * b + c + own.read(t))
+            return t + 1, h2, acc.write(t, h2 * a), own.write(t + 1, h2)  # index 0 was written before the loop
         out = gr.TensorArray(gr.float64, size=4, element_shape=[3])
-        own = gr.TensorArray(gr.float64, size=4, element_shape=[3]).write(0, w)
+        own = gr.TensorArray(gr.float64, size=5, element_shape=[3]).write(0, w)
         _, h, acc, own = gr.while_loop(lambda t, *_: t < 4, body, [gr.constant(0), w * 0.5, out, own])
-        # TF1 refuses a second write to an index (graphrnn too, when the index is static).
+        # TF1 refuses a second write to an index (graphrnn too, at build or at run time).
         twice = gr.TensorArray(gr.float64, size=3).write(0, x[0] * w).write(1, w).write(2, x[1] * x[1])
         return (gr.reduce_sum(h) + gr.reduce_sum(acc.stack() ** 2) + gr.reduce_sum(own.stack())
                 + gr.reduce_sum(twice.read(2) * 2 + twice.read(2) * w + twice.read(1) + twice.read(0)))

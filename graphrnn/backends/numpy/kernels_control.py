@@ -153,7 +153,10 @@ def _while(node: Node, ctx: RunContext) -> Any:
         carries = list(args[:n])
         caps = list(args[n:])
         for i in inplace:
+            written = _WRITTEN.get(carries[i])
             carries[i] = np.array(carries[i], copy=True)
+            if written is not None:  # the loop's own copy keeps the written indices
+                _WRITTEN.track(carries[i], set(written))
         steps = 0
         try:
             with room(levels) if room is not None else contextlib.nullcontext():
@@ -183,6 +186,33 @@ def _if(node: Node, ctx: RunContext) -> Any:
     return run
 
 
+class _WrittenIndices:
+    """Which indices of each live TensorArray buffer have been written (TF1 refuses a second write).
+
+    Keyed by the buffer object (``id`` plus a weak reference, whose callback drops the entry when the
+    buffer is freed, so a reused id never inherits a stale set). A write that updates its buffer in
+    place adds to the buffer's set; a write that copies gives the copy the old set plus its index,
+    leaving the old buffer's set as it was (TensorArrays are values). Buffers made by other ops
+    (an unstack's value, gradient arrays, tape copies) are not tracked, so they are never refused.
+    """
+
+    def __init__(self) -> None:
+        self._sets: dict[int, tuple[weakref.ref[Any], set[int]]] = {}
+
+    def track(self, buf: np.ndarray, written: set[int]) -> None:
+        key = id(buf)
+        self._sets[key] = (weakref.ref(buf, lambda _ref, key=key: self._sets.pop(key, None)), written)
+
+    def get(self, buf: np.ndarray) -> set[int] | None:
+        entry = self._sets.get(id(buf))
+        if entry is None or entry[0]() is not buf:
+            return None
+        return entry[1]
+
+
+_WRITTEN = _WrittenIndices()
+
+
 @kernel("TensorArrayNew")
 def _ta_new(node: Node, ctx: RunContext) -> Any:
     t = node.attrs["type"]
@@ -194,7 +224,9 @@ def _ta_new(node: Node, ctx: RunContext) -> Any:
         s = int(size)
         if s < 0:
             raise ExecutionError(f"TensorArray size must be >= 0, got {s}")
-        return np.zeros((s, *elem), dt)
+        buf = np.zeros((s, *elem), dt)
+        _WRITTEN.track(buf, set())
+        return buf
     return run
 
 
@@ -213,6 +245,14 @@ def _ta_write(node: Node, ctx: RunContext) -> Any:
 
     def run(buf: Any, index: Any, value: Any) -> Any:
         i = int(index)
+        written = _WRITTEN.get(buf)
+        if written is not None and i in written:
+            raise ExecutionError(f"could not write to TensorArray index {i} because it has already been written to "
+                                 "(TF1 refuses a second write)", op=node.op, node=node.name,
+                                 source=node.source_line,
+                                 fix="write each index once (carry the TensorArray that write() returns), or keep "
+                                     "the values in a tensor and update it with gr.where")
+        old = buf
         n = buf.shape[axis]
         elem = buf.shape[:axis] + buf.shape[axis + 1:]
         vshape = np.shape(value)
@@ -232,6 +272,11 @@ def _ta_write(node: Node, ctx: RunContext) -> Any:
         else:
             _check_index(i, n, "write")
         buf[(*lead, i)] = value
+        if written is not None:
+            if buf is old:
+                written.add(i)
+            else:
+                _WRITTEN.track(buf, written | {i})
         return buf
     return run
 
