@@ -134,9 +134,10 @@ def static_rnn(cell: RNNCell, inputs: Sequence[Any], initial_state: Any = None, 
     inputs = _guard_unstacked([nest.map_structure(convert_to_tensor, x) for x in inputs])
     with variable_scope(scope if scope is not None else "rnn") as varscope:
         first = nest.flatten(inputs[0])[0]
-        if first.type.rank is None or first.type.rank < 2:  # None: a rank unknown while building
-            raise ShapeError(f"static_rnn's inputs must be [batch, depth] tensors, got shape "
-                             f"{format_shape(first.type.shape)}")
+        # Rank 1 ([batch] ids) is allowed as in TF1, for EmbeddingWrapper; other cells then ask for rank 2.
+        if first.type.rank is None or first.type.rank < 1:  # None: a rank unknown while building
+            raise ShapeError(f"static_rnn's inputs must be [batch, depth] tensors (or [batch] ids for an "
+                             f"EmbeddingWrapper), got shape {format_shape(first.type.shape)}")
         batch = batch_dim(first)
         state = initial_state_for(cell, initial_state, batch, dtype)
         seq = None
