@@ -20,6 +20,8 @@ CELLS: dict[str, tuple[Any, int]] = {  # name -> (factory, input depth)
     "grid": (lambda: c.GridLSTMCell(3, feature_size=2, frequency_skip=1, num_frequency_blocks=[2]), 3),
     "bidirectional_grid": (lambda: c.BidirectionalGridLSTMCell(3, feature_size=2, frequency_skip=1,
                                                                num_frequency_blocks=[2]), 3),
+    "input_projection": (lambda: c.InputProjectionWrapper(gr.nn.rnn_cell.GRUCell(3), 2), 2),
+    "output_projection": (lambda: c.OutputProjectionWrapper(gr.nn.rnn_cell.GRUCell(3), 2), 2),
 }
 
 
