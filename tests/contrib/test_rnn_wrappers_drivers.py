@@ -82,3 +82,36 @@ def test_embedding_wrapper_in_static_rnn_with_id_inputs_and_in_dynamic_rnn():
             feed = {ids: [[1, 2, 3, 4], [5, 0, 5, 0], [0, 0, 0, 0]], lengths: [4, 3, 1]}
             a, b = sess.run([s_state, d_state], feed)
     np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["input_projection", "output_projection", "embedding"])
+def test_each_wrapper_trains_until_its_loss_halves(kind):
+    """A small sequence task: predict the sum of the inputs (for ids: how many are 1)."""
+    rs = np.random.RandomState(1)
+    g = gr.Graph()
+    with g.as_default():
+        gr.set_random_seed(2)
+        if kind == "embedding":
+            x = gr.placeholder(gr.int32, [None, 5, 1])
+            cell = gr.contrib.rnn.EmbeddingWrapper(gr.nn.rnn_cell.GRUCell(8), embedding_classes=3, embedding_size=4)
+            data = rs.randint(0, 3, (32, 5, 1))
+            target = (data == 1).sum(axis=(1, 2)).astype(np.float32)[:, None]
+        else:
+            x = gr.placeholder(gr.float32, [None, 5, 2])
+            inner = gr.nn.rnn_cell.GRUCell(8) if kind == "input_projection" else gr.nn.rnn_cell.LSTMCell(8)
+            cell = (gr.contrib.rnn.InputProjectionWrapper(inner, 4) if kind == "input_projection"
+                    else gr.contrib.rnn.OutputProjectionWrapper(inner, 4))
+            data = rs.randn(32, 5, 2).astype(np.float32)
+            target = data.sum(axis=(1, 2))[:, None]
+        y = gr.placeholder(gr.float32, [None, 1])
+        out, _ = gr.nn.dynamic_rnn(cell, x, dtype=gr.float32)
+        loss = gr.reduce_mean(gr.square(gr.layers.dense(out[:, -1], 1) - y))
+        train = gr.train.AdamOptimizer(0.03).minimize(loss)
+        with gr.Session(graph=g) as sess:
+            sess.run(gr.global_variables_initializer())
+            feed = {x: data, y: target}
+            first = sess.run(loss, feed)
+            for _ in range(150):
+                sess.run(train, feed)
+            last = sess.run(loss, feed)
+    assert last < first / 2, (first, last)
