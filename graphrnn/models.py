@@ -22,7 +22,7 @@ from graphrnn.ir.errors import GraphError
 from graphrnn.ir.graph import Graph, Node, Value
 
 CELLS = ("rnn", "gru", "lstm", "nas", "layer_norm_lstm", "attention_lstm", "timefreq_lstm", "grid_lstm",
-         "bidirectional_grid_lstm")
+         "bidirectional_grid_lstm", "input_projection_gru", "output_projection_lstm", "embedding_gru")
 MODES = ("static", "dynamic")
 
 
@@ -62,7 +62,9 @@ def make_cell(cell: str, units: int, input_size: int | None = None) -> Any:
     ``attention_lstm`` AttentionCellWrapper(LSTMCell, attn_length=4), ``timefreq_lstm``
     TimeFreqLSTMCell over slices of ``min(8, input_size)`` features shifted by half that
     (``input_size`` is the inputs' depth, default 8), ``grid_lstm`` GridLSTMCell over the same slices,
-    ``bidirectional_grid_lstm`` BidirectionalGridLSTMCell over them."""
+    ``bidirectional_grid_lstm`` BidirectionalGridLSTMCell over them; ``input_projection_gru`` /
+    ``output_projection_lstm`` the projection wrappers around GRUCell / LSTMCell, ``embedding_gru``
+    EmbeddingWrapper(GRUCell) over ``input_size`` ids (the model's input is then int32 ids)."""
     from graphrnn.contrib import rnn as contrib_rnn
     from graphrnn.nn import rnn_cell
     if cell == "nas":
@@ -83,6 +85,13 @@ def make_cell(cell: str, units: int, input_size: int | None = None) -> Any:
         grid = contrib_rnn.GridLSTMCell if cell == "grid_lstm" else contrib_rnn.BidirectionalGridLSTMCell
         return grid(units, feature_size=feature, frequency_skip=skip,
                     num_frequency_blocks=[(width - feature) // skip + 1])
+    if cell == "input_projection_gru":  # the inputs projected to `units` features first
+        return contrib_rnn.InputProjectionWrapper(rnn_cell.GRUCell(units), units)
+    if cell == "output_projection_lstm":  # the outputs projected to `units` features
+        return contrib_rnn.OutputProjectionWrapper(rnn_cell.LSTMCell(units), units)
+    if cell == "embedding_gru":  # ids in [0, input_size) embedded in min(units, 16) dims
+        return contrib_rnn.EmbeddingWrapper(rnn_cell.GRUCell(units), embedding_classes=input_size or 28,
+                                            embedding_size=min(units, 16))
     if cell == "rnn":
         return rnn_cell.BasicRNNCell(units)
     if cell == "gru":
@@ -111,8 +120,12 @@ def build_rnn_model(cell: str = "lstm", mode: str = "static", steps: int = 28, u
         raise GraphError(f"steps, units and input_size must be >= 1, got {steps}, {units}, {input_size}")
     g = graph if graph is not None else Graph()
     with builder.as_default(g):
-        shape = [steps, batch, input_size] if time_major else [batch, steps, input_size]
-        x = placeholder(dtype, shape, name="x")
+        if cell == "embedding_gru":  # one id per step: [batch, steps, 1] int32
+            shape = [steps, batch, 1] if time_major else [batch, steps, 1]
+            x = placeholder(dtypes.int32, shape, name="x")
+        else:
+            shape = [steps, batch, input_size] if time_major else [batch, steps, input_size]
+            x = placeholder(dtype, shape, name="x")
         rnn_cell = make_cell(cell, units, input_size)
         if mode == "static":
             inputs = unstack(x, num=steps, axis=0 if time_major else 1)

@@ -115,3 +115,14 @@ def test_each_wrapper_trains_until_its_loss_halves(kind):
                 sess.run(train, feed)
             last = sess.run(loss, feed)
     assert last < first / 2, (first, last)
+
+
+@pytest.mark.parametrize("cell", ["input_projection_gru", "output_projection_lstm", "embedding_gru"])
+def test_graphrnn_show_accepts_the_wrappers(cell):
+    import subprocess
+    import sys
+    for mode in ("static", "dynamic"):
+        p = subprocess.run([sys.executable, "-m", "graphrnn", "show", "--cell", cell, "--mode", mode, "--steps", "3",
+                            "--units", "4", "--input-size", "5"], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        assert "wrapper" in p.stdout
