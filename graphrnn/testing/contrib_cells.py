@@ -196,3 +196,18 @@ def variable_shapes(make: Callable[[], Any], input_depth: int, scope: str = "rnn
         x = gr.placeholder(gr.float32, [2, 3, input_depth])
         gr.nn.dynamic_rnn(make(), x, dtype=gr.float32, scope=scope)
         return {v.op.name: tuple(int(s) for s in v.shape) for v in gr.global_variables()}
+
+
+def driver_problems(max_time: int = 4, inputs: tuple[int, int] = (1, 4), units: tuple[int, int] = (1, 4)) -> Any:
+    """A hypothesis strategy for `check_drivers`' problem dicts: batch 1-3, time 1-``max_time``, input depth
+    and units in the given ranges, either dtype and layout, optional lengths, known or unknown dims."""
+    import hypothesis.strategies as st  # the tests' dependency, imported only by the tests that draw problems
+
+    @st.composite
+    def problems(draw: Any) -> dict[str, Any]:
+        b, t = draw(st.integers(1, 3)), draw(st.integers(1, max_time))
+        lengths = draw(st.none() | st.lists(st.integers(0, t), min_size=b, max_size=b))
+        return {"B": b, "T": t, "I": draw(st.integers(*inputs)), "H": draw(st.integers(*units)),
+                "dtype": draw(st.sampled_from([np.float32, np.float64])), "time_major": draw(st.booleans()),
+                "lengths": lengths, "seed": draw(st.integers(0, 2**16)), "known_dims": draw(st.booleans())}
+    return problems()

@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import graphrnn as gr
 from graphrnn.ir.errors import GraphError
@@ -19,6 +18,7 @@ from graphrnn.testing.contrib_cells import (
     CellCase,
     check_drivers,
     check_gradients_fd,
+    driver_problems,
     train_until_halved,
     variable_shapes,
 )
@@ -86,18 +86,9 @@ CASES["bidirectional_two_blocks_offset_-1"] = CellCase(
     _bi_ref([(0, 1), (1, 2)], -1, share_time_frequency_weights=True, **BI), multi=False, fixed_input=4)
 
 
-@st.composite
-def problems(draw: Any) -> dict[str, Any]:
-    b, t = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    lengths = draw(st.none() | st.lists(st.integers(0, t), min_size=b, max_size=b))
-    return {"B": b, "T": t, "I": 1, "H": draw(st.integers(1, 3)),
-            "dtype": draw(st.sampled_from([np.float32, np.float64])), "time_major": draw(st.booleans()),
-            "lengths": lengths, "seed": draw(st.integers(0, 2**16)), "known_dims": draw(st.booleans())}
-
-
 @pytest.mark.parametrize("kind", list(CASES))
 @settings(max_examples=3, deadline=None)
-@given(p=problems())
+@given(p=driver_problems(max_time=3, inputs=(1, 1), units=(1, 3)))
 def test_every_driver_matches_the_reference(kind: str, p: dict[str, Any]) -> None:
     check_drivers(CASES[kind], p)
 

@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import graphrnn as gr
 from graphrnn.ir.errors import GraphError, ShapeError
@@ -19,6 +18,7 @@ from graphrnn.testing.contrib_cells import (
     CellCase,
     check_drivers,
     check_gradients_fd,
+    driver_problems,
     scoped_weights,
     train_until_halved,
     variable_shapes,
@@ -46,18 +46,9 @@ CASES: dict[str, CellCase] = {
 }
 
 
-@st.composite
-def problems(draw: Any) -> dict[str, Any]:
-    b, t = draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    lengths = draw(st.none() | st.lists(st.integers(0, t), min_size=b, max_size=b))
-    return {"B": b, "T": t, "I": draw(st.integers(1, 5)), "H": draw(st.integers(1, 3)),
-            "dtype": draw(st.sampled_from([np.float32, np.float64])), "time_major": draw(st.booleans()),
-            "lengths": lengths, "seed": draw(st.integers(0, 2**16)), "known_dims": draw(st.booleans())}
-
-
 @pytest.mark.parametrize("kind", list(CASES))
 @settings(max_examples=4, deadline=None)
-@given(p=problems())
+@given(p=driver_problems(inputs=(1, 5), units=(1, 3)))
 def test_every_driver_matches_the_reference(kind: str, p: dict[str, Any]) -> None:
     check_drivers(CASES[kind], p)
 
